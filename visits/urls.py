@@ -1,0 +1,3 @@
+"""Web page routes."""
+
+urlpatterns: list = []
