@@ -54,11 +54,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_celery_beat",
+    "django_prometheus",
     "visits",
     "api",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "tracker.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -70,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -99,8 +103,19 @@ else:
     from tracker.embedded import embedded_database_url
 
     DATABASES = {"default": dj_database_url.parse(embedded_database_url(VAR_DIR / "pgdata"))}
-DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if os.environ.get("DATABASE_REPLICA_URL"):
+    # Read-only API and page traffic may go to a streaming replica; writes and migrations never do.
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["tracker.routers.ReadReplicaRouter"]
+
+# --- Cache --------------------------------------------------------------------------------
+# Hot timeline queries are cached here; a Redis cache is shared by all web processes.
+if os.environ.get("CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ---------------------------------------------------------------------------------
@@ -132,6 +147,9 @@ STORAGES = {
         )
     },
 }
+# Without collectstatic (development, tests) WhiteNoise serves files straight from the apps.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_MAX_AGE = 3600 if not PRODUCTION else 31536000
 MEDIA_ROOT = VAR_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -199,6 +217,13 @@ INGEST_USER_AGENT = os.environ.get(
     "INGEST_USER_AGENT", "visit-tracker/1.0 (+https://github.com/; diplomatic visit timeline tracker)"
 )
 
+# --- HSG ----------------------------------------------------------------------------------
+# Office of the Historian travel and visit records (python manage.py import_hsg).
+HSG_DATA_DIR = Path(os.environ.get("HSG_DATA_DIR", BASE_DIR.parent / "shared" / "data" / "hsg"))
+HSG_CACHE_DIR = Path(os.environ.get("HSG_CACHE_DIR", VAR_DIR / "hsg"))
+HSG_DOWNLOAD_BASE = os.environ.get("HSG_DOWNLOAD_BASE", "https://github.com/HistoryAtState")
+HSG_DOWNLOAD_TIMEOUT = float(os.environ.get("HSG_DOWNLOAD_TIMEOUT", 60))
+
 # --- Production hardening -----------------------------------------------------------------
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
@@ -212,11 +237,17 @@ if PRODUCTION:
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+READINESS_BROKER_TIMEOUT = float(os.environ.get("READINESS_BROKER_TIMEOUT", 2))
+
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "tracker.logs.JSONFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

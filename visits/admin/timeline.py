@@ -1,0 +1,150 @@
+"""Admin for trips, stops, meetings and topics: what analysts correct most."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.html import format_html_join
+
+from visits.admin.common import EvidenceInline, LockingAdmin, YearFilter, source_link
+from visits.models import Evidence, Meeting, MeetingTopic, Participation, ReviewState, Stop, StopTopic, Topic, Trip
+
+
+class StopInline(admin.TabularInline):
+    model = Stop
+    extra = 0
+    fields = ("order", "country", "cities", "start_date", "end_date", "precision", "status")
+    autocomplete_fields = ("country",)
+    show_change_link = True
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    fields = ("person", "title", "organization", "country", "is_host", "flags")
+    autocomplete_fields = ("person", "organization", "country")
+    show_change_link = True
+
+
+class MeetingTopicInline(admin.TabularInline):
+    model = MeetingTopic
+    extra = 0
+    autocomplete_fields = ("topic",)
+
+
+class StopTopicInline(admin.TabularInline):
+    model = StopTopic
+    extra = 0
+    autocomplete_fields = ("topic",)
+
+
+@admin.register(Trip)
+class TripAdmin(LockingAdmin):
+    list_display = ("__str__", "traveller", "start_date", "end_date", "precision", "status", "countries", "flag_list")
+    list_filter = ("status", YearFilter, "stops__country", "precision", "evidence__review_state")
+    search_fields = ("title", "traveller__name", "traveller__aliases__name", "external_id", "stops__locale")
+    autocomplete_fields = ("traveller", "position")
+    date_hierarchy = "start_date"
+    inlines = [StopInline, EvidenceInline]
+    readonly_fields = ("created_at", "updated_at")
+    list_select_related = ("traveller",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("stops")
+
+    @admin.display(description="countries")
+    def countries(self, trip: Trip) -> str:
+        return ", ".join(stop.country_id for stop in trip.stops.all())
+
+    @admin.display(description="flags")
+    def flag_list(self, trip: Trip) -> str:
+        return ", ".join(trip.flags)
+
+
+@admin.register(Stop)
+class StopAdmin(LockingAdmin):
+    list_display = ("__str__", "trip", "order", "start_date", "end_date", "status")
+    list_filter = ("country", "status", YearFilter)
+    search_fields = ("trip__title", "trip__traveller__name", "locale", "external_id")
+    autocomplete_fields = ("trip", "country")
+    inlines = [StopTopicInline, EvidenceInline]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(LockingAdmin):
+    list_display = ("__str__", "kind", "start_date", "country", "city", "status", "participant_names", "topic_list")
+    list_filter = ("status", "kind", "country", "topics", YearFilter, "evidence__review_state")
+    search_fields = ("title", "city", "participations__person__name", "external_id")
+    autocomplete_fields = ("trip", "stop", "country")
+    date_hierarchy = "start_date"
+    inlines = [ParticipationInline, MeetingTopicInline, EvidenceInline]
+    readonly_fields = ("created_at", "updated_at")
+    list_select_related = ("country",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("participations__person", "topics")
+
+    @admin.display(description="participants")
+    def participant_names(self, meeting: Meeting) -> str:
+        return ", ".join(p.person.name for p in meeting.participations.all())
+
+    @admin.display(description="topics")
+    def topic_list(self, meeting: Meeting) -> str:
+        return format_html_join(", ", "{}", ((t.slug,) for t in meeting.topics.all()))
+
+
+@admin.register(Participation)
+class ParticipationAdmin(LockingAdmin):
+    list_display = ("person", "meeting", "title", "country", "is_host")
+    search_fields = ("person__name", "meeting__title")
+    list_filter = ("is_host", "country")
+    autocomplete_fields = ("person", "meeting", "organization", "country")
+    inlines = [EvidenceInline]
+
+
+@admin.register(MeetingTopic)
+class MeetingTopicAdmin(admin.ModelAdmin):
+    list_display = ("meeting", "topic")
+    list_filter = ("topic",)
+    autocomplete_fields = ("meeting", "topic")
+    inlines = [EvidenceInline]
+
+
+@admin.register(Topic)
+class TopicAdmin(LockingAdmin):
+    list_display = ("name", "slug", "parent")
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("parent",)
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(LockingAdmin):
+    list_display = ("quote_start", "source", "fact", "confidence", "review_state")
+    list_filter = ("review_state", "report__language", "report__kind")
+    search_fields = ("quote", "report__title", "report__url")
+    raw_id_fields = ("report", "trip", "stop", "meeting", "participation", "meeting_topic", "stop_topic")
+    actions = ["confirm", "reject"]
+    list_select_related = ("report",)
+
+    @admin.display(description="quote")
+    def quote_start(self, evidence: Evidence) -> str:
+        return evidence.quote[:100]
+
+    @admin.display(description="source")
+    def source(self, evidence: Evidence) -> str:
+        return source_link(evidence)
+
+    @admin.action(description="Confirm the selected evidence")
+    def confirm(self, request, queryset):
+        self._review(request, queryset, ReviewState.CONFIRMED)
+
+    @admin.action(description="Reject the selected evidence")
+    def reject(self, request, queryset):
+        self._review(request, queryset, ReviewState.REJECTED)
+
+    def _review(self, request, queryset, state: str) -> None:
+        from visits.services.timeline import evidence_review
+
+        for evidence in queryset:
+            evidence_review(evidence=evidence, state=state, user=request.user)
+        self.message_user(request, f"{queryset.count()} evidence marked {state}.")

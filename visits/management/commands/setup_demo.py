@@ -1,0 +1,92 @@
+"""Prepare a fresh installation: places, known officials, the HSG records, the demo reports, an admin.
+
+Each step is idempotent and cheap when already done, so `python3 run.py` calls it on every start.
+A step that cannot be done (offline and no HSG data, say) is reported with what to do, and
+the rest goes on: the tracker still starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from visits.models import City, Country, ImportRun
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+SEED_REPORT = settings.BASE_DIR.parent / "shared" / "data" / "seed" / "otan-caucase-du-sud-2024-03-19.fr.txt"
+
+
+class Command(BaseCommand):
+    help = "Load places, starter officials, HSG records and demo reports; create an admin on first run."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--skip-hsg", action="store_true", help="do not import the HSG records")
+
+    def handle(self, *args, skip_hsg: bool = False, **options):
+        self.step("places", self.load_places)
+        self.step("known officials", lambda: call_command("load_starter", verbosity=0))
+        if not skip_hsg:
+            self.step("Office of the Historian records", self.import_hsg)
+        self.step("demo reports", self.ingest_demo_reports)
+        self.create_admin()
+
+    def step(self, name: str, action) -> None:
+        try:
+            action()
+        except (CommandError, ImportError, OSError) as exc:
+            self.stderr.write(self.style.WARNING(f"{name}: not loaded ({exc})"))
+
+    def load_places(self) -> None:
+        if Country.objects.exists() and City.objects.exists():
+            return
+        call_command("load_places", verbosity=0)
+
+    def import_hsg(self) -> None:
+        if ImportRun.objects.filter(source="hsg", finished_at__isnull=False).exists():
+            return
+        try:
+            call_command("import_hsg", "--no-progress")
+        except CommandError as exc:
+            raise CommandError(
+                f"{exc}. Load them later with `.venv/bin/python manage.py import_hsg PATH` "
+                "(PATH: a copy of the HistoryAtState travels and visits repositories)."
+            ) from exc
+
+    def ingest_demo_reports(self) -> None:
+        from visits.services.ingestion import process_report, submit_file
+
+        for entry in self.demo_reports():
+            report, created = submit_file(
+                content=entry["path"].read_bytes(),
+                filename=entry["path"].name,
+                published=dt.date.fromisoformat(entry["published"]),
+                language=entry["language"],
+                publisher=entry.get("publisher", ""),
+                enqueue=False,
+            )
+            if created:
+                process_report(report)
+                self.stdout.write(f"demo report {entry['path'].name}: {report.status}")
+
+    def demo_reports(self) -> list[dict]:
+        manifest = json.loads((DEMO_DIR / "reports.json").read_text(encoding="utf-8"))
+        entries = [{**entry, "path": DEMO_DIR / entry["file"]} for entry in manifest]
+        if SEED_REPORT.exists():  # the founding example, where this checkout has it beside it
+            entries.append({"path": SEED_REPORT, "published": "2024-03-19", "language": "fr"})
+        return entries
+
+    def create_admin(self) -> None:
+        users = get_user_model()
+        if users.objects.filter(is_superuser=True).exists():
+            return
+        password = secrets.token_urlsafe(15)
+        users.objects.create_superuser(username="admin", email="", password=password)
+        self.stdout.write(self.style.SUCCESS(f"Created the admin account: user 'admin', password '{password}'"))
+        self.stdout.write("This password is shown once; change it at /admin/password_change/.")
