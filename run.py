@@ -40,7 +40,7 @@ def say(message: str) -> None:
 
 def ensure_virtualenv(requirement_files: list[Path]) -> None:
     """Create .venv and install the requirements when they changed since the last install."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - run.py may be started by an older python3
         sys.exit("Python 3.11 or newer is needed.")
     if not VENV_PYTHON.exists():
         say(f"creating the virtual environment in {VENV}")
@@ -110,17 +110,37 @@ def serve() -> None:
     prepare_database()
     processes = {
         "web": [str(VENV_PYTHON), "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"],
-        "worker": [str(VENV / "bin" / "celery"), "-A", "tracker", "worker", "-Q", "celery,fetch,extract,maintenance",
-                   "-c", "2", "-l", "INFO", "-n", "worker@%h"],
-        "beat": [str(VENV / "bin" / "celery"), "-A", "tracker", "beat", "-l", "INFO",
-                 "-s", str(VAR / "celerybeat-schedule")],
+        "worker": [
+            str(VENV / "bin" / "celery"),
+            "-A",
+            "tracker",
+            "worker",
+            "-Q",
+            "celery,fetch,extract,maintenance",
+            "-c",
+            "2",
+            "-l",
+            "INFO",
+            "-n",
+            "worker@%h",
+        ],
+        "beat": [
+            str(VENV / "bin" / "celery"),
+            "-A",
+            "tracker",
+            "beat",
+            "-l",
+            "INFO",
+            "-s",
+            str(VAR / "celerybeat-schedule"),
+        ],
     }
     children = {name: subprocess.Popen(cmd, cwd=ROOT) for name, cmd in processes.items()}
     say(f"the tracker is at http://{HOST}:{PORT}/  (admin: /admin/, API: /api/v1/, docs: /api/v1/docs/)")
     say("press Ctrl-C to stop")
     stop_requested = False
 
-    def request_stop(signum, frame):  # noqa: ARG001
+    def request_stop(signum, frame):
         nonlocal stop_requested
         stop_requested = True
 

@@ -19,7 +19,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
     """Ready to serve: the database answers a query and the broker accepts a connection."""
     checks = {"database": _check_database(), "broker": _check_broker()}
     ready = all(result == "ok" for result in checks.values())
-    response = JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
+    response = JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+    )
     if not ready:
         response["Retry-After"] = "10"
     return response

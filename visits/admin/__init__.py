@@ -1,3 +1,3 @@
 """The admin where analysts correct the timeline; one module per area."""
 
-from visits.admin import people, timeline  # noqa: F401, E402
+from visits.admin import people, timeline  # noqa: F401

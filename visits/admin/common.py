@@ -24,7 +24,9 @@ def source_link(evidence: Evidence) -> str:
     admin_url = reverse("admin:visits_report_change", args=[report.pk])
     label = report.title or report.url or report.external_id or f"report {report.pk}"
     if report.url:
-        return format_html('<a href="{}">{}</a> (<a href="{}" rel="noopener">original</a>)', admin_url, label, report.url)
+        return format_html(
+            '<a href="{}">{}</a> (<a href="{}" rel="noopener">original</a>)', admin_url, label, report.url
+        )
     return format_html('<a href="{}">{}</a>', admin_url, label)
 
 

@@ -77,7 +77,11 @@ class Person(Lockable):
     slug = models.SlugField(max_length=120, unique=True)
     wikidata_id = models.CharField(max_length=20, null=True, blank=True, unique=True)
     country = models.ForeignKey(
-        "Country", null=True, blank=True, on_delete=models.PROTECT, related_name="people",
+        "Country",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
         help_text="the country the official serves, when there is one",
     )
     review_state = models.CharField(max_length=12, choices=ReviewState.choices, default=ReviewState.UNREVIEWED)
@@ -155,7 +159,9 @@ class Position(models.Model):
         ordering = ["person", "start_date"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="position_end_not_before_start",
             ),
             models.CheckConstraint(
@@ -168,4 +174,4 @@ class Position(models.Model):
 
     def __str__(self) -> str:
         where = self.organization or self.country_id
-        return f"{self.person} — {self.title}, {where} ({self.start_date or '?'}–{self.end_date or ''})"
+        return f"{self.person} — {self.title}, {where} ({self.start_date or '?'} to {self.end_date or '...'})"

@@ -16,9 +16,7 @@ class Country(models.Model):
     names = models.JSONField(default=dict, blank=True, help_text="name per language code, from CLDR")
     historical = models.BooleanField(default=False)
     successor_codes = models.JSONField(default=list, blank=True)
-    capital = models.ForeignKey(
-        "City", null=True, blank=True, on_delete=models.SET_NULL, related_name="capital_of"
-    )
+    capital = models.ForeignKey("City", null=True, blank=True, on_delete=models.SET_NULL, related_name="capital_of")
 
     class Meta:
         ordering = ["name"]
