@@ -128,6 +128,10 @@ class Evidence(models.Model):
     end = models.PositiveIntegerField()
     confidence = models.FloatField(default=1.0)
     review_state = models.CharField(max_length=12, choices=ReviewState.choices, default=ReviewState.UNREVIEWED)
+    claim = models.JSONField(
+        default=dict, blank=True,
+        help_text="what the report says about the fact (status, dates, ...); merging derives the fact from these",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

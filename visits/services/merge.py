@@ -1,0 +1,438 @@
+"""Write one report's extraction into the timeline, merging it with what other reports said.
+
+Every fact written gets Evidence rows that carry the report's *claim* about it (status, dates, ...);
+trips, stops, meetings and participations are then re-derived from all their claims (see
+visits.services.matching and docs/MERGING.md), so the result does not depend on the order
+in which reports are merged, and merging the same report twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+
+from visits.models import (
+    Country,
+    Evidence,
+    Meeting,
+    MeetingTopic,
+    Participation,
+    Person,
+    Report,
+    Stop,
+    StopTopic,
+    Topic,
+    Trip,
+)
+from visits.services import matching, refresh
+from visits.services.matching import Claim
+from visits.services.merge_people import new_directory, resolve_or_create_person
+
+
+@dataclass
+class MergeResult:
+    trips_created: int = 0
+    trips_updated: int = 0
+    meetings_created: int = 0
+    meetings_updated: int = 0
+    evidence_created: int = 0
+    people_created: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Run:
+    """What one merge knows and has touched so far."""
+
+    report: Report
+    language: str
+    published: str | None
+    result: MergeResult
+    people: dict[str, Person | None] = field(default_factory=dict)
+    trips: dict[int, Trip] = field(default_factory=dict)
+    meetings: dict[int, Meeting] = field(default_factory=dict)
+    created: set[tuple[str, int]] = field(default_factory=set)
+    grown: set[tuple[str, int]] = field(default_factory=set)  # got new evidence, stops, participants or topics
+    directory: object = None  # one name index per merge, not per person
+
+    def skip(self, message: str) -> None:
+        if message not in self.result.skipped:
+            self.result.skipped.append(message)
+
+
+@transaction.atomic
+def merge_extraction(report: Report, extraction: dict) -> MergeResult:
+    """Write one report's extraction into the timeline, idempotently, in one transaction."""
+    meta = extraction.get("report") or {}
+    run = _Run(
+        report=report,
+        language=report.language or meta.get("language") or "",
+        published=_published(report, meta.get("published")),
+        result=MergeResult(),
+        directory=new_directory(),
+    )
+    people_before = Person.objects.count()
+    for official in extraction.get("officials") or []:
+        _person(run, official)
+    for index, trip in enumerate(extraction.get("trips") or []):
+        _merge_trip(run, index, trip)
+    for index, meeting in enumerate(extraction.get("meetings") or []):
+        _merge_meeting(run, index, meeting)
+    _refresh(run)
+    run.result.people_created = Person.objects.count() - people_before
+    return run.result
+
+
+def _published(report: Report, stated: str | None) -> str | None:
+    """The report's publication day: as printed, else from the UTC timestamp, else as the extraction says."""
+    if report.published_date:
+        return report.published_date.isoformat()
+    if report.published_at:
+        return report.published_at.date().isoformat()
+    try:
+        return matching.period_bounds(stated)[0].isoformat() if stated else None
+    except ValueError:
+        return None
+
+
+# --- people ----------------------------------------------------------------------------------------------
+
+
+def _person(run: _Run, data: dict) -> Person | None:
+    """The Person a person dict of the extraction stands for, created if unknown (memoised per run)."""
+    name = (data.get("name") or "").strip()
+    key = f"{data.get('id')}|{name}"
+    if key not in run.people:
+        person = Person.objects.filter(pk=data["id"]).first() if data.get("id") else None
+        if person is None and name:
+            person = resolve_or_create_person(
+                name=name,
+                as_written=data.get("as_written") or name,
+                language=run.language,
+                country=_country_code(run, data.get("country"), f"person {name}"),
+                directory=run.directory,
+            )
+        run.people[key] = person
+    return run.people[key]
+
+
+def _country_code(run: _Run, code: str | None, where: str) -> str | None:
+    """A country code known to the Country table, or None (recorded as skipped when the code is unknown)."""
+    if not code:
+        return None
+    code = code.strip().upper()
+    if Country.objects.filter(code=code).exists():
+        return code
+    run.skip(f"unknown country {code} ({where})")
+    return None
+
+
+def _lock_people(people: list[Person]) -> None:
+    """Serialise concurrent merges about the same people (matching then creating must not race)."""
+    ids = sorted({p.pk for p in people})
+    list(Person.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
+# --- evidence --------------------------------------------------------------------------------------------
+
+
+def _spans(data: dict) -> list[dict]:
+    """The evidence spans of a fact; a fact reported without a span still gets one empty span for its claim."""
+    return data.get("evidence") or [{"quote": "", "start": 0, "end": 0}]
+
+
+def _evidence(run: _Run, fact: dict, claim: Claim, spans: list[dict]) -> int:
+    """One Evidence per (fact, report, span), created only if absent; returns how many were created."""
+    created = 0
+    for span in spans:
+        start, end = int(span.get("start") or 0), int(span.get("end") or 0)
+        existing = Evidence.objects.filter(report=run.report, start=start, end=max(start, end), **fact).first()
+        if existing is not None:
+            if existing.claim != claim:  # a re-extraction of the same report says something else now
+                existing.claim = claim
+                existing.save(update_fields=["claim"])
+            continue
+        confidence = min(max(float(span.get("confidence", 1.0)), 0.0), 1.0)
+        Evidence.objects.create(
+            report=run.report,
+            quote=span.get("quote") or "",
+            start=start,
+            end=max(start, end),
+            confidence=confidence,
+            claim=claim,
+            **fact,
+        )
+        created += 1
+    run.result.evidence_created += created
+    return created
+
+
+def _period(run: _Run, data: dict, where: str, start: str = "start", end: str = "end") -> dict:
+    try:
+        return matching.parse_period(data.get(start), data.get(end), data.get("precision"))
+    except ValueError as exc:
+        run.skip(f"unreadable date ({where}): {exc}")
+        return {}
+
+
+# --- trips -----------------------------------------------------------------------------------------------
+
+
+def _merge_trip(run: _Run, index: int, data: dict) -> None:
+    where = f"trip {index + 1}"
+    traveller = _person(run, data.get("traveller") or {})
+    if traveller is None:
+        run.skip(f"{where}: no traveller")
+        return
+    _lock_people([traveller])
+    stops = []
+    for position, stop in enumerate(data.get("stops") or []):
+        code = _country_code(run, stop.get("country"), where)
+        if code:
+            stops.append((code, position, stop))
+    claim = {
+        "fact": "trip",
+        "published": run.published,
+        "status": data.get("status"),
+        "countries": sorted({code for code, _, _ in stops}),
+        "flags": sorted(set((data.get("traveller") or {}).get("flags") or [])),
+        **_period(run, data, where),
+    }
+    trip = _find_trip(run, traveller, claim)
+    if trip is None:
+        trip = Trip.objects.create(
+            traveller=traveller, status=claim["status"] or Trip._meta.get_field("status").default
+        )
+        run.created.add(("trip", trip.pk))
+        refresh.record("trip", trip.pk, "created")
+        run.result.trips_created += 1
+    run.trips[trip.pk] = trip
+    spans = _spans(data)
+    grown = _evidence(run, {"trip": trip}, claim, spans)
+    for code, position, stop_data in stops:
+        grown += _merge_stop(run, trip, code, position, stop_data, spans)
+    if grown:
+        run.grown.add(("trip", trip.pk))
+
+
+def _find_trip(run: _Run, traveller: Person, claim: Claim) -> Trip | None:
+    """This report's earlier trip with the same claim, else the trip(s) of the traveller a claim matches.
+
+    Several matching trips mean this report bridges them: they are merged into the oldest (unless an
+    analyst split them, marked by a lock on "stops").
+    """
+    again = Evidence.objects.filter(report=run.report, trip__traveller=traveller, claim=claim).first()
+    if again is not None:
+        return again.trip
+    window = _search_window(claim)
+    if window is None:
+        return None
+    candidates = Trip.objects.filter(traveller=traveller, stops__country_id__in=claim["countries"]).distinct()
+    candidates = candidates.filter(Q(start_date__isnull=True) | Q(start_date__lte=window[1], end_date__gte=window[0]))
+    matches = [
+        t for t in candidates.order_by("pk") if _any_match(_claims_or_state(t), claim, matching.trip_claims_match)
+    ]
+    if not matches:
+        return None
+    keep, others = matches[0], matches[1:]
+    if any(t.is_locked("stops") for t in matches):
+        return min(matches, key=lambda t: (t.start_date or dt.date.max, t.pk))
+    from visits.services.timeline import trip_merge
+
+    for other in others:
+        run.trips.pop(other.pk, None)
+        keep = trip_merge(keep=keep, other=other)
+    return keep
+
+
+def _any_match(claims: list[Claim], claim: Claim, predicate) -> bool:
+    return any(predicate(existing, claim) for existing in claims)
+
+
+def _claims_or_state(trip: Trip) -> list[Claim]:
+    """A trip's claims; for a trip without evidence (analyst-made, imported) its own fields stand in."""
+    claims = refresh.claims_for(trip=trip)
+    if claims:
+        return claims
+    state = {"countries": list(trip.stops.values_list("country_id", flat=True))}
+    if trip.start_date:
+        state.update(
+            start=trip.start_date.isoformat(), end=trip.end_date.isoformat(), precision=trip.precision or "day"
+        )
+    return [state]
+
+
+def _merge_stop(run: _Run, trip: Trip, code: str, position: int, data: dict, spans: list[dict]) -> int:
+    """Add or reuse the trip's stop in ``code`` and record the report's claim about it; returns growth."""
+    stop = trip.stops.filter(country_id=code).order_by("pk").first()
+    grown = 0
+    if stop is None:
+        stop = Stop.objects.create(trip=trip, country_id=code, order=trip.stops.count())
+        grown += 1
+    claim = {
+        "fact": "stop",
+        "published": run.published,
+        "status": data.get("status"),
+        "city": data.get("city"),
+        "position": position,
+        **_period(run, data, f"stop {code}"),
+    }
+    grown += _evidence(run, {"stop": stop}, claim, spans)
+    for topic in _topics(run, data.get("topics"), f"stop {code}"):
+        link, created = StopTopic.objects.get_or_create(stop=stop, topic=topic)
+        grown += int(created) + _evidence(
+            run, {"stop_topic": link}, {"fact": "stop_topic", "published": run.published}, spans
+        )
+    return grown
+
+
+def _topics(run: _Run, slugs: list[str] | None, where: str) -> list[Topic]:
+    topics = []
+    for slug in dict.fromkeys(slugs or []):
+        topic = Topic.objects.filter(slug=slug).first()
+        if topic is None:
+            run.skip(f"unknown topic {slug} ({where})")
+        else:
+            topics.append(topic)
+    return topics
+
+
+# --- meetings --------------------------------------------------------------------------------------------
+
+
+def _merge_meeting(run: _Run, index: int, data: dict) -> None:
+    where = f"meeting {index + 1}"
+    people: dict[int, tuple[Person, dict]] = {}
+    for participant in data.get("participants") or []:
+        person = _person(run, participant)
+        if person is not None:
+            people.setdefault(person.pk, (person, participant))
+    if not people:
+        run.skip(f"{where}: no participants")
+        return
+    _lock_people([person for person, _ in people.values()])
+    claim = {
+        "fact": "meeting",
+        "published": run.published,
+        "status": data.get("status"),
+        "kind": matching.normalize_kind(data.get("kind"), Meeting.Kind.values),
+        "kind_as_written": (data.get("kind") or "")[:200],
+        "country": _country_code(run, data.get("country"), where),
+        "city": (data.get("city") or "")[:200],
+        "people": sorted(people),
+        **_period(run, data, where, "date", "date"),
+    }
+    meeting = _find_meeting(run, claim)
+    if meeting is None:
+        meeting = Meeting.objects.create(
+            kind=claim["kind"], status=claim["status"] or Meeting._meta.get_field("status").default
+        )
+        run.created.add(("meeting", meeting.pk))
+        refresh.record("meeting", meeting.pk, "created")
+        run.result.meetings_created += 1
+    run.meetings[meeting.pk] = meeting
+    spans = _spans(data)
+    grown = _evidence(run, {"meeting": meeting}, claim, spans)
+    for person, participant in people.values():
+        grown += _merge_participation(run, meeting, person, participant, spans, where)
+    for topic in _topics(run, data.get("topics"), where):
+        link, created = MeetingTopic.objects.get_or_create(meeting=meeting, topic=topic)
+        topic_claim = {"fact": "meeting_topic", "published": run.published}
+        grown += int(created) + _evidence(run, {"meeting_topic": link}, topic_claim, spans)
+    if grown:
+        run.grown.add(("meeting", meeting.pk))
+
+
+def _merge_participation(run: _Run, meeting: Meeting, person: Person, data: dict, spans: list[dict], where: str) -> int:
+    participation, created = Participation.objects.get_or_create(meeting=meeting, person=person)
+    claim = {
+        "fact": "participation",
+        "published": run.published,
+        "role": (data.get("role") or "")[:200] or None,
+        "organization": data.get("organization"),
+        "country": _country_code(run, data.get("country"), where),
+        "flags": sorted(set(data.get("flags") or [])),
+    }
+    return int(created) + _evidence(run, {"participation": participation}, claim, spans)
+
+
+def _find_meeting(run: _Run, claim: Claim) -> Meeting | None:
+    """This report's earlier meeting with the same claim, else the meeting(s) the claim matches (merged)."""
+    again = Evidence.objects.filter(report=run.report, meeting__isnull=False, claim=claim).first()
+    if again is not None:
+        return again.meeting
+    window = _search_window(claim)
+    if window is None:
+        return None
+    candidates = Meeting.objects.filter(participations__person_id__in=claim["people"]).distinct().order_by("pk")
+    candidates = candidates.filter(Q(start_date__isnull=True) | Q(start_date__lte=window[1], end_date__gte=window[0]))
+    matches = [m for m in candidates if _any_match(_meeting_claims(m), claim, matching.meeting_claims_match)]
+    if not matches:
+        return None
+    if any(m.is_locked("participations") for m in matches):
+        return min(matches, key=lambda m: (m.start_date or dt.date.max, m.pk))
+    from visits.services.timeline import meeting_merge
+
+    keep = matches[0]
+    for other in matches[1:]:
+        run.meetings.pop(other.pk, None)
+        keep = meeting_merge(keep=keep, other=other)
+    return keep
+
+
+def _search_window(claim: Claim) -> tuple[dt.date, dt.date] | None:
+    """Dates outside which no trip or meeting can match the claim (a cheap pre-filter before the real rule)."""
+    period = matching.bounds(claim)
+    if period is None:
+        anchor = matching.published(claim)
+        if anchor is None:
+            return None
+        period = (anchor, anchor)
+    return period[0] - 2 * matching.WINDOW, period[1] + 2 * matching.WINDOW
+
+
+def _meeting_claims(meeting: Meeting) -> list[Claim]:
+    """A meeting's claims; for one without evidence its own fields stand in."""
+    claims = refresh.claims_for(meeting=meeting)
+    if claims:
+        return claims
+    state = {
+        "people": sorted(meeting.participations.values_list("person_id", flat=True)),
+        "country": meeting.country_id,
+        "kind": meeting.kind,
+    }
+    if meeting.start_date:
+        state.update(
+            start=meeting.start_date.isoformat(), end=meeting.end_date.isoformat(), precision=meeting.precision or "day"
+        )
+    return [state]
+
+
+# --- deriving what was touched ---------------------------------------------------------------------------
+
+
+def _refresh(run: _Run) -> None:
+    """Re-derive every trip and meeting this report touched (and meetings a trip change may re-attach)."""
+    meetings = dict(run.meetings)
+    for trip in run.trips.values():
+        trip.refresh_from_db()
+        changed = refresh.refresh_trip(trip)
+        if _updated(run, "trip", trip.pk, changed):
+            run.result.trips_updated += 1
+        meetings.update({m.pk: m for m in refresh.meetings_near(trip)})
+    for meeting in meetings.values():
+        meeting.refresh_from_db()
+        changed = refresh.refresh_meeting(meeting)
+        if _updated(run, "meeting", meeting.pk, changed):
+            run.result.meetings_updated += 1
+
+
+def _updated(run: _Run, kind: str, pk: int, changed: bool) -> bool:
+    """Record an "updated" change for an existing record that changed or got new evidence."""
+    if (kind, pk) in run.created or not (changed or (kind, pk) in run.grown):
+        return False
+    refresh.record(kind, pk, "updated")
+    return True
