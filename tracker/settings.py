@@ -164,7 +164,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "1200/min"},
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Diplomatic visit timeline tracker API",
@@ -173,6 +178,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TripStatusEnum": "visits.models.vocabulary.TripStatus",
+        "MeetingStatusEnum": "visits.models.vocabulary.MeetingStatus",
+        "ReportStatusEnum": "visits.models.vocabulary.ReportStatus",
+    },
+    "DESCRIPTION": "Read endpoints are public; writes need a token (Authorization: Token ...). "
+    "Errors are application/problem+json. See docs/API.md for date semantics, pagination and caching.",
 }
 CORS_URLS_REGEX = r"^/(api/v1|oembed).*$"
 CORS_ALLOW_ALL_ORIGINS = True
@@ -218,6 +232,14 @@ INGEST_MAX_REDIRECTS = int(os.environ.get("INGEST_MAX_REDIRECTS", 5))
 INGEST_USER_AGENT = os.environ.get(
     "INGEST_USER_AGENT", "visit-tracker/1.0 (+https://github.com/; diplomatic visit timeline tracker)"
 )
+# Reports left queued/fetching/extracting longer than this are sent again (longer than any
+# task's time limit plus its retry delay, so a live task is never doubled).
+INGEST_STUCK_AFTER_MINUTES = float(os.environ.get("INGEST_STUCK_AFTER_MINUTES", 30))
+# Installed into django-celery-beat's tables by its DatabaseScheduler at beat start.
+CELERY_BEAT_SCHEDULE = {
+    "poll-due-feeds": {"task": "visits.tasks.poll_due_feeds", "schedule": 60.0},
+    "requeue-stuck-reports": {"task": "visits.tasks.maintenance_requeue_stuck_reports", "schedule": 600.0},
+}
 
 # --- HSG ----------------------------------------------------------------------------------
 # Office of the Historian travel and visit records (python manage.py import_hsg).

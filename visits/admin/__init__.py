@@ -1,3 +1,7 @@
 """The admin where analysts correct the timeline; one module per area."""
 
-from visits.admin import people, timeline  # noqa: F401
+from visits.admin import (  # noqa: F401
+    ingestion,
+    people,
+    timeline,
+)
