@@ -74,9 +74,9 @@ def start_embedded_database():
     return url
 
 
-def describe_services() -> None:
-    if os.environ.get("DATABASE_URL"):
-        say("database: DATABASE_URL")
+def describe_services(*, embedded_database: bool) -> None:
+    if not embedded_database:
+        say("database: the server in DATABASE_URL")
     if os.environ.get("CELERY_BROKER_URL"):
         say("broker: CELERY_BROKER_URL")
     else:
@@ -106,7 +106,7 @@ def serve() -> None:
     embedded = not os.environ.get("DATABASE_URL")
     if embedded:
         start_embedded_database()
-    describe_services()
+    describe_services(embedded_database=embedded)
     prepare_database()
     processes = {
         "web": [str(VENV_PYTHON), "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"],
@@ -168,9 +168,10 @@ def serve() -> None:
 def test(pytest_args: list[str]) -> None:
     ensure_virtualenv(REQUIREMENTS + DEV_REQUIREMENTS)
     reexec_in_virtualenv()
-    if not os.environ.get("DATABASE_URL"):
+    embedded = not os.environ.get("DATABASE_URL")
+    if embedded:
         start_embedded_database()
-    describe_services()
+    describe_services(embedded_database=embedded)
     code = subprocess.call([str(VENV_PYTHON), "-m", "pytest", *pytest_args], cwd=ROOT)
     sys.exit(code)
 
