@@ -1,3 +1,21 @@
-"""Web page routes."""
+"""Web page routes (mounted at the site root by tracker.urls)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+from visits.views import embed, people, places, reports, timeline, topics
+
+app_name = "visits"
+
+urlpatterns = [
+    path("", timeline.timeline, name="timeline"),
+    path("people/<slug:slug>/", people.person, name="person"),
+    path("countries/<str:code>/", places.country, name="country"),
+    path("topics/", topics.topic_list, name="topic-list"),
+    path("topics/<slug:slug>/", topics.topic, name="topic"),
+    path("map/", places.world_map, name="map"),
+    path("reports/", reports.report_list, name="reports"),
+    path("embed/", embed.embed, name="embed"),
+    path("embed/accent.css", embed.embed_accent, name="embed-accent"),
+    path("oembed", embed.oembed, name="oembed"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,1 @@
+"""The web pages: timeline, people, places, topics, map, reports and the embeddable views."""
