@@ -81,7 +81,7 @@ def describe_services(*, embedded_database: bool) -> None:
         say("broker: CELERY_BROKER_URL")
     else:
         say(f"broker: filesystem queue in {VAR / 'broker'} (set CELERY_BROKER_URL for Redis or RabbitMQ)")
-        for folder in ("queue", "processed"):
+        for folder in ("queue", "processed", "control"):
             (VAR / "broker" / folder).mkdir(parents=True, exist_ok=True)
 
 

@@ -62,16 +62,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "tracker.logs.RequestIdMiddleware",
+    "tracker.middleware.ServiceErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "tracker.middleware.TimelineCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tracker.middleware.AdminLoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "visits.middleware.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
@@ -200,6 +204,7 @@ if not CELERY_BROKER_URL:
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),
         "data_folder_out": str(VAR_DIR / "broker" / "queue"),
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
+        "control_folder": str(VAR_DIR / "broker" / "control"),
         "store_processed": False,
     }
 CELERY_TASK_SERIALIZER = "json"
@@ -249,6 +254,19 @@ HSG_DOWNLOAD_BASE = os.environ.get("HSG_DOWNLOAD_BASE", "https://github.com/Hist
 HSG_DOWNLOAD_TIMEOUT = float(os.environ.get("HSG_DOWNLOAD_TIMEOUT", 60))
 
 # --- Production hardening -----------------------------------------------------------------
+# Anonymous timeline reads served from the shared cache (tracker.middleware.TimelineCacheMiddleware,
+# invalidated on every change through visits.cache); on by default only with a shared CACHE_URL.
+TIMELINE_CACHE_SECONDS = int(os.environ.get("TIMELINE_CACHE_SECONDS", 300 if os.environ.get("CACHE_URL") else 0))
+# No statement may outlive the request that sent it: PostgreSQL cancels it after this many ms (the
+# view then answers 503 through tracker.middleware). Default 25 s in production (below gunicorn's
+# 30 s timeout), off elsewhere; 0 turns it off (e.g. for a long migration).
+DATABASE_STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", 25000 if PRODUCTION else 0))
+if DATABASE_STATEMENT_TIMEOUT_MS > 0:
+    for _alias in DATABASES:
+        _options = DATABASES[_alias].setdefault("OPTIONS", {})
+        _options["options"] = (
+            f"{_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}".strip()
+        )
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -260,6 +278,19 @@ if PRODUCTION:
     SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Admin login throttle (tracker.middleware): failures per client address in the cache.
+ADMIN_LOGIN_MAX_FAILURES = int(os.environ.get("ADMIN_LOGIN_MAX_FAILURES", 5))
+ADMIN_LOGIN_WINDOW_SECONDS = int(os.environ.get("ADMIN_LOGIN_WINDOW_SECONDS", 900))
+# The META key a trusted reverse proxy fills with the client address (deploy/nginx: HTTP_X_REAL_IP).
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+# DRF's throttles take the client address from X-Forwarded-For only behind this many trusted proxies
+# (nginx in front: 1); with 0 a client cannot pick its own throttle bucket by sending that header.
+REST_FRAMEWORK["NUM_PROXIES"] = int(os.environ.get("DJANGO_NUM_PROXIES", 0))
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+    **({"anon": os.environ["API_THROTTLE_ANON"]} if os.environ.get("API_THROTTLE_ANON") else {}),
+    **({"user": os.environ["API_THROTTLE_USER"]} if os.environ.get("API_THROTTLE_USER") else {}),
+}
 
 READINESS_BROKER_TIMEOUT = float(os.environ.get("READINESS_BROKER_TIMEOUT", 2))
 

@@ -13,3 +13,7 @@ urlpatterns = [
     path("", include("django_prometheus.urls")),
     path("", include("visits.urls")),
 ]
+
+# JSON problem documents for /api/ paths, Django's pages elsewhere.
+handler404 = "api.problems.handler404"
+handler500 = "api.problems.handler500"

@@ -69,9 +69,40 @@ class Dated(models.Model):
         abstract = True
 
 
+# What an API entry shows of evidence and its report (never the report's full text).
+_EVIDENCE_API_FIELDS = (
+    *(f"{fact}_id" for fact in ("trip", "stop", "meeting", "participation", "meeting_topic", "stop_topic")),
+    "report_id", "quote", "start", "end", "confidence", "review_state",
+    *(f"report__{name}" for name in ("url", "canonical_url", "submitted_url", "title", "publisher", "language",
+                                     "published_date")),
+)  # fmt: skip
+
+
+def _evidence_prefetch(lookup: str = "evidence") -> models.Prefetch:
+    """Evidence rows with their report, in a stable order (one query per level)."""
+    from visits.models.sources import Evidence
+
+    rows = Evidence.objects.select_related("report").only(*_EVIDENCE_API_FIELDS).order_by("id")
+    return models.Prefetch(lookup, queryset=rows)
+
+
 class TripQuerySet(DatedQuerySet):
     def for_timeline(self):
         return self.select_related("traveller", "position").prefetch_related("stops__country")
+
+    def for_api(self):
+        """Everything an API entry shows, in a fixed number of queries whatever the page size."""
+        topic_links = models.Prefetch(
+            "topic_links",
+            queryset=StopTopic.objects.select_related("topic").prefetch_related(_evidence_prefetch()).order_by("id"),
+        )
+        stops = models.Prefetch(
+            "stops",
+            queryset=Stop.objects.select_related("country__capital")
+            .prefetch_related(_evidence_prefetch(), topic_links)
+            .order_by("order", "start_date", "id"),
+        )
+        return self.select_related("traveller").prefetch_related(_evidence_prefetch(), stops)
 
 
 class Trip(Lockable, Dated):
@@ -142,6 +173,22 @@ class StopTopic(models.Model):
 class MeetingQuerySet(DatedQuerySet):
     def for_timeline(self):
         return self.select_related("country", "trip").prefetch_related("participations__person", "topics")
+
+    def for_api(self):
+        """Everything an API entry shows, in a fixed number of queries whatever the page size."""
+        participations = models.Prefetch(
+            "participations",
+            queryset=Participation.objects.select_related("person", "country")
+            .prefetch_related(_evidence_prefetch())
+            .order_by("-is_host", "id"),
+        )
+        topic_links = models.Prefetch(
+            "topic_links",
+            queryset=MeetingTopic.objects.select_related("topic").prefetch_related(_evidence_prefetch()).order_by("id"),
+        )
+        return self.select_related("country__capital").prefetch_related(
+            _evidence_prefetch(), participations, topic_links
+        )
 
 
 class MeetingKind(models.TextChoices):
