@@ -1,0 +1,119 @@
+"""The extraction engine: from a report's text to officials, trips, meetings and topics.
+
+``extract_report`` is pure: it reads the text (and asks the directory who is known) and
+returns a dict valid against ``docs/extraction.schema.json``; it writes nothing. Every fact
+carries its evidence: the sentence that states it, with exact character offsets.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from visits.extraction.directory import (
+    Context,
+    Directory,
+    EmptyDirectory,
+    KnownPerson,
+    KnownPosition,
+    MemoryDirectory,
+)
+
+__all__ = [
+    "Context",
+    "Directory",
+    "EmptyDirectory",
+    "KnownPerson",
+    "KnownPosition",
+    "MemoryDirectory",
+    "extract_report",
+    "supported_languages",
+]
+
+TOPICS = (
+    "energy-security",
+    "membership-process",
+    "partnership",
+    "defence-cooperation",
+    "peace-process",
+    "trade-investment",
+    "sanctions",
+    "ukraine-war",
+    "migration",
+    "climate",
+    "other",
+)
+
+
+def supported_languages() -> tuple[str, ...]:
+    from visits.extraction import lexicons
+
+    return lexicons.available_languages()
+
+
+def extract_report(
+    text: str,
+    *,
+    published: datetime.date | None = None,
+    language: str | None = None,
+    title: str | None = None,
+    publisher: str | None = None,
+    url: str | None = None,
+    directory: Directory | None = None,
+    context: Context | None = None,
+) -> dict:
+    """Return one report's extraction as a dict valid against extraction.schema.json. Pure: writes nothing."""
+    from visits.extraction import output
+    from visits.extraction.analysis import analyse
+    from visits.extraction.entities import build_people
+    from visits.extraction.language import detect_language
+    from visits.extraction.meetings import MeetingBuilder, attach_topics
+    from visits.extraction.toolkit import toolkit
+    from visits.extraction.trips import TripBuilder, finish_trips
+
+    text = text or ""
+    directory = directory if directory is not None else EmptyDirectory()
+    if language is None:
+        language = detect_language(text, default="en")
+    language = language.lower()
+    if language not in supported_languages():
+        raise ValueError(f"unsupported language {language!r}; supported: {', '.join(supported_languages())}")
+    kit = toolkit(language)
+    if context is not None:
+        from visits.extraction.records import extract_record
+
+        return extract_record(text, kit, context, directory, title=title, publisher=publisher, url=url)
+
+    if published is None:
+        published = _dateline(text, kit)
+    doc = analyse(text, kit)
+    people = build_people(kit, doc, directory, published)
+    people.fill()
+    builder = TripBuilder(kit, published)
+    trips = builder.run(doc)
+    meetings_builder = MeetingBuilder(kit, builder, published, trips)
+    meetings = meetings_builder.run(doc)
+    trips = finish_trips(builder.trips.values(), published)
+    attach_topics(kit, doc, meetings, trips, meetings_builder.by_paragraph)
+    people.check_roles()
+    return {
+        "report": output.report(title, language, published, publisher, url),
+        "officials": output.officials(people, trips, meetings),
+        "trips": [output.trip(t) for t in trips],
+        "meetings": [output.meeting(m) for m in meetings],
+    }
+
+
+def _dateline(text: str, kit) -> datetime.date | None:
+    """Without a publication date: the first full date in the report's opening lines."""
+    from visits.extraction.sentences import split_sentences
+
+    for sentence in split_sentences(text[:2000], kit.lexicon, set(kit.dates.months))[:12]:
+        if not (sentence.heading or sentence.boilerplate):
+            continue
+        tokens = kit.tokenize(sentence.text, sentence.start)
+        for mention in kit.dates.find(tokens):
+            if mention.kind == "date" and mention.year:
+                value = kit.dates.resolve(mention, None)
+                if value:
+                    return value.start
+    return None

@@ -1,0 +1,292 @@
+"""Dates in a report, resolved against its publication date with their precision.
+
+Explicit dates ("19 mars 2024", "am 19. März", "18-20 March") are found with month names
+from CLDR (babel) and resolved with dateparser; weekday names (CLDR), relative days and
+periods ("demain", "next week"), and seasons come from the lexicons. A weekday is the most
+recent one for a past or present statement and the next one for a future statement.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from visits.extraction import lexicons
+from visits.extraction.text import Lemmatizer, PhraseMatcher, Token, norm
+
+SEASON_MONTHS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "winter": (12, 2)}
+_YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
+_DAY = re.compile(r"^([012]?\d|3[01])$")
+
+
+@dataclass
+class DateMention:
+    start: int  # token index
+    end: int
+    kind: str  # "date", "month", "year", "weekday", "days", "period", "season"
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    day_end: int | None = None
+    month_end: int | None = None
+    offset: int = 0  # relative days / periods
+    unit: str = ""  # "week", "month", "year" for periods
+    weekday: int | None = None
+    season: str = ""
+
+
+@dataclass(frozen=True)
+class DateValue:
+    start: dt.date
+    end: dt.date
+    precision: str  # "day", "month", "year"
+
+    def iso_start(self) -> str:
+        return partial_iso(self.start, self.precision)
+
+    def iso_end(self) -> str:
+        return partial_iso(self.end, self.precision)
+
+
+def partial_iso(date: dt.date | None, precision: str | None) -> str | None:
+    if date is None:
+        return None
+    if precision == "year":
+        return f"{date.year:04d}"
+    if precision == "month":
+        return f"{date.year:04d}-{date.month:02d}"
+    return date.isoformat()
+
+
+class DateFinder:
+    def __init__(self, language: str, lemmatizer: Lemmatizer):
+        from babel import Locale
+
+        self.language = language
+        self.lexicon = lexicons.load(language)
+        self.lemmatizer = lemmatizer
+        locale = Locale.parse(language)
+        self.months: dict[str, int] = {}
+        self.weekdays: dict[str, int] = {}
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in locale.months[context][width].items():
+                    for form in {norm(name).rstrip("."), lemmatizer(name)[0]}:
+                        if len(form) >= 3:
+                            self.months.setdefault(form, number)
+                for number, name in locale.days[context]["wide"].items():
+                    for form in {norm(name), lemmatizer(name)[0]}:
+                        self.weekdays.setdefault(form, number)
+        self.month_names = {number: locale.months["format"]["wide"][number] for number in range(1, 13)}
+        phrases = [(p, ("days", v)) for p, v in self.lexicon.get("relative_days", {}).items()]
+        phrases += [(p, ("period", tuple(v))) for p, v in self.lexicon.get("relative_periods", {}).items()]
+        phrases += [(p, ("season", v)) for p, v in self.lexicon.get("seasons", {}).items()]
+        # a one-word cue whose lemma is another word ("été" -> "être") matches as written only
+        phrases = [(p if " " in p or lemmatizer(p)[0] == norm(p) else "=" + p, v) for p, v in phrases]
+        self.matcher = PhraseMatcher(phrases, self.lexicon, lemmatizer)
+        self.next_words = {norm(w) for w in self.lexicon.get("next_words", [])}
+        suffixes = "|".join(re.escape(norm(x)) for x in self.lexicon.get("ordinal_suffixes", []) if x != ".")
+        self.day_pattern = re.compile(r"^([012]?\d|3[01])(?:" + suffixes + ")?$" if suffixes else _DAY.pattern)
+        self.range_words = {norm(w) for w in self.lexicon.get("range_words", ["-"])}
+        self.weekday_suffixes = {norm(w) for w in self.lexicon.get("weekday_suffixes", [])}
+        self.last_words = {norm(w) for w in self.lexicon.get("last_words", [])}
+
+    def _day(self, token: Token) -> int | None:
+        """A day of the month as written, with the ordinal suffixes the lexicon lists: 19, 1er, 3rd."""
+        m = self.day_pattern.match(token.lower)
+        return int(m.group(1)) if m else None
+
+    def month_of(self, token: Token) -> int | None:
+        if not token.is_word or token.text.isdigit():
+            return None
+        return self.months.get(token.lower.rstrip(".")) or self.months.get(token.lemma)
+
+    def find(self, tokens: list[Token]) -> list[DateMention]:
+        found: list[DateMention] = []
+        used: set[int] = set()
+        for i, token in enumerate(tokens):
+            if i in used:
+                continue
+            month = self.month_of(token)
+            if month:
+                mention = self._around_month(tokens, i, month)
+                found.append(mention)
+                used.update(range(mention.start, mention.end))
+        for i, token in enumerate(tokens):
+            if i in used:
+                continue
+            weekday = self.weekdays.get(token.lower, self.weekdays.get(token.lemma))
+            if weekday is None and self.weekday_suffixes and token.is_word:  # "Donnerstagmorgen"
+                weekday = next(
+                    (
+                        n
+                        for name, n in self.weekdays.items()
+                        if token.lower.startswith(name) and token.lower[len(name) :] in self.weekday_suffixes
+                    ),
+                    None,
+                )
+            if weekday is not None and token.is_word:
+                found.append(DateMention(i, i + 1, "weekday", weekday=weekday))
+                used.add(i)
+        for m in self.matcher.find(tokens):
+            if any(k in used for k in range(m.start, m.end)):
+                continue
+            kind, value = m.value
+            if kind == "days":
+                found.append(DateMention(m.start, m.end, "days", offset=value))
+            elif kind == "period":
+                found.append(DateMention(m.start, m.end, "period", unit=value[0], offset=value[1]))
+            else:
+                found.append(self._season(tokens, m.start, m.end, value))
+            used.update(range(found[-1].start, found[-1].end))
+        for i, token in enumerate(tokens):
+            if i not in used and _YEAR.match(token.text):
+                found.append(DateMention(i, i + 1, "year", year=int(token.text)))
+        found.sort(key=lambda d: d.start)
+        return found
+
+    def _around_month(self, tokens: list[Token], i: int, month: int) -> DateMention:
+        start, end = i, i + 1
+        day = day_end = year = month_end = None
+        # before: "19", "19.", "19 de", "du 18 au 20", "18-20"
+        j = i - 1
+        if j >= 0 and tokens[j].lower in {"de", "of"}:
+            j -= 1
+        if j >= 0 and tokens[j].text == ".":
+            j -= 1
+        if j >= 0 and self._day(tokens[j]) is not None:
+            day, start = self._day(tokens[j]), j
+            k = j - 1
+            if k >= 0 and tokens[k].text == ".":
+                k -= 1
+            if k >= 1 and tokens[k].lower in self.range_words and self._day(tokens[k - 1]) is not None:
+                day, day_end, start = self._day(tokens[k - 1]), day, k - 1
+        # after: "March 19", "March 19-20", ", 2024", "de 2024", "2024 года"
+        k = end
+        if day is None and k < len(tokens) and self._day(tokens[k]) is not None:
+            day, end = self._day(tokens[k]), k + 1
+            k = end
+            if k + 1 < len(tokens) and tokens[k].lower in self.range_words and self._day(tokens[k + 1]) is not None:
+                day_end, end = self._day(tokens[k + 1]), k + 2
+                k = end
+        while k < len(tokens) and tokens[k].lower in {",", "de", "del"}:
+            k += 1
+        if k < len(tokens) and _YEAR.match(tokens[k].text):
+            year, end = int(tokens[k].text), k + 1
+        kind = "date" if day is not None else "month"
+        return DateMention(start, end, kind, year=year, month=month, day=day, day_end=day_end, month_end=month_end)
+
+    def _season(self, tokens: list[Token], start: int, end: int, season: str) -> DateMention:
+        mention = DateMention(start, end, "season", season=season)
+        for k in range(end, min(end + 3, len(tokens))):
+            if _YEAR.match(tokens[k].text):
+                mention.year, mention.end = int(tokens[k].text), k + 1
+                break
+            if tokens[k].lower in self.next_words:
+                mention.offset, mention.end = 1, k + 1
+                break
+        for k in range(max(0, start - 2), start):
+            if tokens[k].lower in self.next_words or tokens[k].lemma in self.next_words:
+                mention.offset = 1
+            if tokens[k].lower in self.last_words or tokens[k].lemma in self.last_words:
+                mention.offset = -1
+        return mention
+
+    # --- resolution --------------------------------------------------------------------------
+    def resolve(self, mention: DateMention, base: dt.date | None, future: bool = False) -> DateValue | None:
+        if mention.kind == "year":
+            return DateValue(dt.date(mention.year, 1, 1), dt.date(mention.year, 12, 31), "year")
+        if base is None and mention.year is None:
+            return None
+        if mention.kind == "date":
+            return self._resolve_date(mention, base, future)
+        if mention.kind == "month":
+            year = mention.year or _nearest_year(base, mention.month, 1, future)
+            return DateValue(dt.date(year, mention.month, 1), _month_end(year, mention.month), "month")
+        if mention.kind == "weekday":
+            delta = (mention.weekday - base.weekday()) % 7 if future else -((base.weekday() - mention.weekday) % 7)
+            day = base + dt.timedelta(days=delta)
+            return DateValue(day, day, "day")
+        if mention.kind == "days":
+            day = base + dt.timedelta(days=mention.offset)
+            return DateValue(day, day, "day")
+        if mention.kind == "period":
+            return _period(base, mention.unit, mention.offset)
+        if mention.kind == "season":
+            year = mention.year
+            if year is None:
+                year = base.year + mention.offset
+                first = SEASON_MONTHS[mention.season][0]
+                if mention.offset == 0 and future and first < base.month - 2:
+                    year += 1
+            first, last = SEASON_MONTHS[mention.season]
+            last_year = year + 1 if last < first else year
+            return DateValue(dt.date(year, first, 1), _month_end(last_year, last), "month")
+        return None
+
+    def _resolve_date(self, mention: DateMention, base: dt.date | None, future: bool) -> DateValue | None:
+        year = mention.year
+        if year is None:
+            year = _parse_with_dateparser(
+                self.language, f"{mention.day} {self.month_names[mention.month]}", base, future
+            ) or _nearest_year(base, mention.month, mention.day, future)
+        try:
+            first = dt.date(year, mention.month, mention.day)
+            last = dt.date(year, mention.month, mention.day_end) if mention.day_end else first
+        except ValueError:
+            return None
+        return DateValue(first, max(first, last), "day")
+
+
+@lru_cache(maxsize=4096)
+def _parse_with_dateparser(language: str, text: str, base: dt.date, future: bool) -> int | None:
+    import dateparser
+
+    settings = {
+        "RELATIVE_BASE": dt.datetime(base.year, base.month, base.day),
+        "PREFER_DATES_FROM": "future" if future else "past",
+    }
+    try:
+        parsed = dateparser.parse(text, languages=[language], settings=settings)
+    except Exception:
+        return None
+    return parsed.year if parsed else None
+
+
+def _nearest_year(base: dt.date, month: int, day: int, future: bool) -> int:
+    try:
+        candidate = dt.date(base.year, month, min(day, 28))
+    except ValueError:
+        return base.year
+    if future and candidate < base - dt.timedelta(days=31):
+        return base.year + 1
+    if not future and candidate > base + dt.timedelta(days=31):
+        return base.year - 1
+    return base.year
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _period(base: dt.date, unit: str, offset: int) -> DateValue:
+    if unit == "week":
+        monday = base - dt.timedelta(days=base.weekday()) + dt.timedelta(weeks=offset)
+        return DateValue(monday, monday + dt.timedelta(days=6), "day")
+    if unit == "month":
+        index = base.year * 12 + base.month - 1 + offset
+        year, month = divmod(index, 12)
+        return DateValue(dt.date(year, month + 1, 1), _month_end(year, month + 1), "month")
+    year = base.year + offset
+    return DateValue(dt.date(year, 1, 1), dt.date(year, 12, 31), "year")
+
+
+@cache
+def date_finder(language: str) -> DateFinder:
+    lexicon = lexicons.load(language)
+    return DateFinder(
+        language, Lemmatizer(language, lexicon.get("lemmatizer", "simplemma"), lexicon.get("lemma_rules"))
+    )

@@ -1,0 +1,144 @@
+"""Sentences with exact character offsets, and which of them are page furniture.
+
+A report's text may still hold a site's navigation, byline and legal lines; those are
+marked ``boilerplate`` and no fact is taken from them. A sentence broken across a blank
+line (the next block starting in lower case) is kept whole: its quote then contains the
+line break, as the text does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TERMINAL = ".!?…"
+_CLOSERS = "\"'\u00bb\u201d\u2019)]\u203a"  # quotes, guillemets and brackets that may close a sentence
+_LINK = re.compile(r"\[[^\]]*\]\([^)]*\)")
+_EMAIL_URL = re.compile(r"\S+@\S+\.\w+|https?://|www\.\w")
+_BLOCK_SPLIT = re.compile(r"\n[ \t]*\n\s*")
+
+
+@dataclass
+class Sentence:
+    index: int
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    boilerplate: bool = False
+    heading: bool = False  # a line without final punctuation: title, dateline, caption
+
+
+def split_sentences(text: str, lexicon: dict, months: set[str] = frozenset()) -> list[Sentence]:
+    abbreviations = {a.casefold().rstrip(".") for a in lexicon.get("abbreviations", [])}
+    abbreviations |= {h.casefold().rstrip(".") for h in lexicon.get("honorifics", [])}
+    blocks = _blocks(text)
+    sentences: list[Sentence] = []
+    for paragraph, (b_start, b_end) in enumerate(blocks):
+        for start, end in _split_block(text, b_start, b_end, abbreviations, months):
+            chunk = text[start:end]
+            whole_line = (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n")
+            heading = whole_line and chunk.rstrip(_CLOSERS)[-1:] not in _TERMINAL
+            sentences.append(Sentence(len(sentences), start, end, chunk, paragraph, heading=heading))
+    _mark_boilerplate(sentences, text, lexicon)
+    return sentences
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """Paragraph spans; a block ending mid-sentence joins the next one if that starts in lower case."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in [*_BLOCK_SPLIT.finditer(text), None]:
+        end = m.start() if m else len(text)
+        chunk = text[pos:end]
+        lead = len(chunk) - len(chunk.lstrip())
+        s, e = pos + lead, pos + len(chunk.rstrip())
+        if e > s:
+            if spans and _continues(text, spans[-1], s):
+                spans[-1] = (spans[-1][0], e)
+            else:
+                spans.append((s, e))
+        pos = m.end() if m else len(text)
+    return spans
+
+
+def _continues(text: str, previous: tuple[int, int], start: int) -> bool:
+    tail = text[previous[0] : previous[1]].rstrip(_CLOSERS)
+    head = text[start]
+    return bool(tail) and tail[-1] not in _TERMINAL + ":" and head.isalpha() and head.islower()
+
+
+def _split_block(text, b_start, b_end, abbreviations, months):
+    spans = []
+    # single line breaks: a line without final punctuation followed by a capital starts anew
+    lines, pos = [], b_start
+    for m in re.finditer(r"\n", text[b_start:b_end]):
+        cut = b_start + m.start()
+        line = text[pos:cut].strip()
+        following = text[cut + 1 : b_end].lstrip()
+        if line and following and line.rstrip(_CLOSERS)[-1:] not in _TERMINAL + ",;:" and following[:1].isupper():
+            lines.append((pos, cut))
+            pos = cut + 1
+    lines.append((pos, b_end))
+    for l_start, l_end in lines:
+        s = l_start
+        for m in re.finditer(
+            r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s+[\"«“„'(\[A-ZÀ-ÖØ-ÞА-ЯЁ0-9\u00bf\u00a1\u2014\u2013-])",
+            text[l_start:l_end],
+        ):
+            cut = l_start + m.end()
+            if text[l_start + m.start()] == "." and not _real_stop(text, s, l_start + m.start(), abbreviations, months):
+                continue
+            spans.append((s, cut))
+            s = cut
+        spans.append((s, l_end))
+    result = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            result.append((s, e))
+    return result
+
+
+def _real_stop(text: str, s: int, dot: int, abbreviations: set[str], months: set[str]) -> bool:
+    before = re.search(r"([\w-]+)$", text[s:dot])
+    if not before:
+        return True
+    word = before.group(1)
+    if word.casefold() in abbreviations:
+        return False
+    if len(word) == 1 and word.isalpha():  # an initial: "J. Biden", "U.S."
+        return False
+    after = re.match(r"\s+([\w]+)", text[dot + 1 : dot + 40])
+    return not (word.isdigit() and len(word) <= 2 and after and after.group(1).casefold() in months)
+
+
+def _mark_boilerplate(sentences: list[Sentence], text: str, lexicon: dict) -> None:
+    cues = [c.casefold() for c in lexicon.get("boilerplate", [])]
+    byline = [b.casefold() for b in lexicon.get("byline", [])]
+    paragraphs: dict[int, list[Sentence]] = {}
+    for sentence in sentences:
+        paragraphs.setdefault(sentence.paragraph, []).append(sentence)
+    for group in paragraphs.values():
+        whole = " ".join(s.text for s in group)
+        folded = whole.casefold()
+        linked = sum(len(m.group()) for m in _LINK.finditer(whole))
+        furniture = (
+            any(c in folded for c in cues)
+            or "©" in whole
+            or _EMAIL_URL.search(whole) is not None
+            or linked > 0.3 * len(whole)
+            or (len(group) == 1 and _is_byline(whole, byline))
+        )
+        for sentence in group:
+            short_line = sentence.heading and len(sentence.text.split()) <= 8 and "?" not in sentence.text
+            if furniture or (short_line and sentence.index > 0) or _LINK.search(sentence.text):
+                sentence.boilerplate = True
+
+
+def _is_byline(line: str, byline: list[str]) -> bool:
+    words = _LINK.sub(lambda m: m.group()[1 : m.group().index("]")], line).split()
+    return 0 < len(words) <= 6 and words[0].casefold().rstrip(":") in byline

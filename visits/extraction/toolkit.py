@@ -1,0 +1,120 @@
+"""Everything one language needs, built once per process from its lexicon."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from visits.extraction import lexicons
+from visits.extraction.text import Lemmatizer, PhraseMatcher, Token, norm, tokenize
+
+STATUSES = ("cancelled", "postponed", "planned", "ongoing", "completed")
+
+
+class Toolkit:
+    def __init__(self, language: str):
+        from visits.extraction.dates import DateFinder
+        from visits.extraction.places import gazetteer
+
+        self.language = language
+        self.lexicon = lex = lexicons.load(language)
+        self.lemmatizer = Lemmatizer(language, lex.get("lemmatizer", "simplemma"), lex.get("lemma_rules"))
+        self.morphology = lex.get("lemmatizer") == "pymorphy3" and lex.get("tense_from_morphology", False)
+        self.gazetteer = gazetteer(language)
+        self.dates = DateFinder(language, self.lemmatizer)
+
+        def matcher(phrases):
+            return PhraseMatcher(phrases, lex, self.lemmatizer)
+
+        def words(key):
+            return {norm(w) for w in lex.get(key, [])}
+
+        self.roles = matcher([(r[0], tuple(r[1:])) for r in lex.get("roles", [])])
+        self.organizations = matcher([(name, canonical) for name, canonical in lex.get("organizations", {}).items()])
+        self.org_case = {norm(n): n for n in lex.get("organizations", {})}
+        self.travel = matcher([(p, "travel") for p in lex.get("travel", [])])
+        self.stop_nouns = matcher([(p, "stop") for p in lex.get("stop_nouns", [])])
+        self.status = matcher([(p, s) for s in STATUSES for p in lex.get("status", {}).get(s, [])])
+        self.tense = matcher([(p, t) for t, ps in lex.get("tense", {}).items() for p in ps])
+        self.meetings = matcher([(p, kind) for kind, ps in lex.get("meetings", {}).items() for p in ps])
+        self.host = matcher([(p, "host") for p in lex.get("host", [])])
+        self.attend = matcher([(p, "attend") for p in lex.get("attend", [])])
+        self.statements = matcher([(p, "say") for p in lex.get("statement_verbs", [])])
+        self.according_to = matcher([(p, "source") for p in lex.get("according_to", [])])
+        self.remote = matcher([(p, "remote") for p in lex.get("remote", [])])
+        self.returns = matcher([(p, "home") for p in lex.get("return_cues", [])])
+        self.topics = matcher([(p, slug) for slug, ps in lex.get("topics", {}).items() for p in ps])
+        self.honorifics = {norm(h).rstrip(".") for h in lex.get("honorifics", [])}
+        self.particles = words("name_particles")
+        self.pronouns = words("subject_pronouns")
+        self.articles = words("articles")
+        self.role_links = words("role_links")
+        self.destination_preps = words("destination_preps")
+        self.exclude_preps = words("exclude_preps")
+        self.conjunctions = words("conjunctions")
+        self.meeting_with = words("meeting_with")
+        self.negations = words("negations")
+        self.complementizers = words("complementizers")
+        self.not_visit_date = words("not_visit_date")
+        self.capital_words = words("capital_words")
+        self.separately = words("separately")
+        self.passive_aux = words("passive_aux")
+        self.possessives = words("possessives")
+        self.non_person_words = words("non_person_words")
+        self.function_words = (
+            self.articles
+            | self.role_links
+            | self.destination_preps
+            | self.exclude_preps
+            | self.conjunctions
+            | self.pronouns
+            | self.meeting_with
+            | self.negations
+        )
+        self.single_roles = {
+            norm(r[0]): tuple(r[1:]) for r in lex.get("roles", []) if " " not in r[0] and "{" not in r[0]
+        }
+        self.org_by_name = {norm(name): canonical for name, canonical in lex.get("organizations", {}).items()}
+        self.role_prefixes = words("role_prefixes")
+        self.common_words = words("common_initials") | self.function_words | self.pronouns
+        for key in ("travel", "statement_verbs", "stop_nouns", "attend", "honorifics"):
+            for phrase in lex.get(key, []):
+                self.common_words |= {norm(w) for w in phrase.lstrip("=").split() if w.isalpha()}
+        for phrases in [*lex.get("meetings", {}).values(), *lex.get("status", {}).values()]:
+            for phrase in phrases:
+                if not phrase.startswith("re:"):
+                    self.common_words |= {norm(w) for w in phrase.lstrip("=").split() if w.isalpha()}
+        self.role_words = set()
+        for role in lex.get("roles", []):
+            for part in role[0].split():
+                if not part.startswith(("{", "~")):
+                    self.role_words.add(norm(part.rstrip("?")))
+
+    def is_common_word(self, token: Token) -> bool:
+        """Whether a capitalised word is an ordinary word of the language (sentence-initial 'Затем', 'Dann')."""
+        word = token.text
+        if self.lexicon.get("lemmatizer") == "pymorphy3":
+            from visits.extraction.text import morph
+
+            parse = morph().parse(word)[0]
+            return parse.is_known and not ({"Name", "Surn", "Patr", "Geox", "Orgn"} & parse.tag.grammemes)
+        return norm(word) in self.common_words or token.lemma in self.common_words
+
+    def plausible_person(self, tokens: list[Token]) -> bool:
+        """Whether a bare capitalised phrase can be a person's name (not 'Mariinsky Palace', 'EE UU')."""
+        words = [t for t in tokens if t.is_word]
+        if len(words) < 2:
+            return False
+        for token in words:
+            if token.lower in self.non_person_words or token.lemma in self.non_person_words:
+                return False
+            if token.is_upper or any(c.isdigit() for c in token.text):
+                return False
+        return True
+
+    def tokenize(self, text: str, offset: int = 0) -> list[Token]:
+        return tokenize(text, self.lexicon, self.lemmatizer, offset)
+
+
+@cache
+def toolkit(language: str) -> Toolkit:
+    return Toolkit(language)
