@@ -2,7 +2,12 @@
 
 Built as plain dicts (not DRF serializers) because list pages carry hundreds of nested
 evidence rows; ``api.serializers`` documents the same shape for the OpenAPI schema.
-Objects must come from ``Trip.objects.for_api()`` / ``Meeting.objects.for_api()``.
+Objects should come from :func:`trips_for_api` / :func:`meetings_for_api` (``for_api()`` of the
+models works too, more slowly).
+
+A page of 500 trips holds some 10,000 rows, so the loaders here keep Python's share small:
+prefetches go to plain lists (``to_attr``: Django then builds no queryset per object), every
+query loads only the columns an entry shows, and URLs are made from one template per page.
 """
 
 from __future__ import annotations
@@ -10,11 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Prefetch, QuerySet, Value
+from django.db.models.functions import Upper
 from django.urls import reverse
 
 from visits.dates import format_partial
-from visits.models import City, Country, Evidence, Meeting, Trip
+from visits.models import City, Country, Evidence, Meeting, MeetingTopic, Participation, Stop, StopTopic, Trip
 
 Entry = dict[str, Any]
 
@@ -51,11 +57,86 @@ def evidence_item(evidence: Evidence) -> Entry:
     }
 
 
+# --- Loading ----------------------------------------------------------------------------------
+
+#: prefix of the plain-list attributes the loaders below prefetch into (``api_stops``, ...)
+PREFIX = "api_"
+_REPORT_FIELDS = ("url", "canonical_url", "submitted_url", "title", "publisher", "language", "published_date")
+_DATES = ("start_date", "end_date", "precision")
+_COUNTRY = ("code", "name", "capital_id", "capital__id", "capital__latitude", "capital__longitude")
+
+
+def _prefixed(prefix: str, names: Iterable[str]) -> list[str]:
+    return [f"{prefix}__{name}" for name in names]
+
+
+def _evidence(owner_field: str) -> Prefetch:
+    """Evidence rows with what an entry shows of them and of their report, in a stable order."""
+    rows = (
+        Evidence.objects.select_related("report")
+        .only(owner_field, "report_id", "quote", "start", "end", "confidence", "review_state",
+              "report__id", *_prefixed("report", _REPORT_FIELDS))
+        .order_by("id")
+    )  # fmt: skip
+    return Prefetch("evidence", queryset=rows, to_attr=f"{PREFIX}evidence")
+
+
+def _topic_links(model: type[StopTopic] | type[MeetingTopic], owner_field: str) -> Prefetch:
+    rows = (
+        model.objects.select_related("topic")
+        .only(owner_field, "topic_id", "topic__id", "topic__slug", "topic__name")
+        .prefetch_related(_evidence("stop_topic_id" if model is StopTopic else "meeting_topic_id"))
+        .order_by("id")
+    )
+    return Prefetch("topic_links", queryset=rows, to_attr=f"{PREFIX}topic_links")
+
+
+def trips_for_api() -> QuerySet[Trip]:
+    """Trips with everything an entry shows, in a fixed number of queries whatever the page size."""
+    stops = (
+        Stop.objects.select_related("country__capital")
+        .only("trip_id", "order", "country_id", "cities", "status", *_DATES, *_prefixed("country", _COUNTRY))
+        .prefetch_related(_evidence("stop_id"), _topic_links(StopTopic, "stop_id"))
+        .order_by("order", "start_date", "id")
+    )
+    return (
+        Trip.objects.select_related("traveller")
+        .only("title", "status", "flags", "created_at", "updated_at", "traveller_id", *_DATES,
+              "traveller__id", "traveller__slug", "traveller__name")
+        .prefetch_related(_evidence("trip_id"), Prefetch("stops", queryset=stops, to_attr=f"{PREFIX}stops"))
+    )  # fmt: skip
+
+
+def meetings_for_api() -> QuerySet[Meeting]:
+    """Meetings with everything an entry shows, in a fixed number of queries whatever the page size."""
+    participations = (
+        Participation.objects.select_related("person", "country")
+        .only("meeting_id", "person_id", "title", "country_id", "is_host", "flags",
+              "person__id", "person__slug", "person__name", "country__code", "country__name")
+        .prefetch_related(_evidence("participation_id"))
+        .order_by("-is_host", "id")
+    )  # fmt: skip
+    return (
+        Meeting.objects.select_related("country__capital")
+        .only("title", "status", "kind", "city", "trip_id", "flags", "created_at", "updated_at", "country_id",
+              *_DATES, *_prefixed("country", _COUNTRY))
+        .prefetch_related(
+            _evidence("meeting_id"),
+            Prefetch("participations", queryset=participations, to_attr=f"{PREFIX}participations"),
+            _topic_links(MeetingTopic, "meeting_id"),
+        )
+    )  # fmt: skip
+
+
 def related(obj, name: str) -> list:
     """The prefetched rows of ``obj.<name>``, without the queryset clone ``.all()`` costs per call.
 
-    Falls back to ``.all()`` (a query) when the relation was not prefetched.
+    Reads the plain list of the loaders above first, then Django's prefetch cache, and falls back
+    to ``.all()`` (a query) when the relation was not prefetched.
     """
+    rows = getattr(obj, PREFIX + name, None)
+    if rows is not None:
+        return rows
     cache = getattr(obj, "_prefetched_objects_cache", {})
     if name in cache:
         return list(cache[name])
@@ -82,15 +163,18 @@ class Coordinates:
         self._found: dict[tuple[str, str], tuple[float, float]] = {}
         if not wanted:
             return
-        condition = Q()
-        for code, name in wanted:
-            condition |= Q(country_id=code, name__iexact=name)
-        for city in (
-            City.objects.filter(condition)
+        # Cities of the wanted countries with one of the wanted names (case-insensitive, as iexact):
+        # one hashed IN list each rather than an OR per place. A city of another wanted place's
+        # country adds a key nobody asks for.
+        names = [Upper(Value(name)) for name in sorted({name for _, name in wanted})]
+        rows = (
+            City.objects.annotate(upper_name=Upper("name"))
+            .filter(country_id__in={code for code, _ in wanted}, upper_name__in=names)
             .order_by("-population", "id")
-            .only("country_id", "name", "latitude", "longitude")
-        ):
-            self._found.setdefault((city.country_id, city.name.lower()), (city.latitude, city.longitude))
+            .values_list("country_id", "name", "latitude", "longitude")
+        )
+        for code, name, latitude, longitude in rows:
+            self._found.setdefault((code, name.lower()), (latitude, longitude))
 
     def of(self, country: Country | None, city: str | None) -> tuple[float | None, float | None]:
         if country is None:
@@ -131,7 +215,26 @@ def stop_item(stop, coordinates: Coordinates) -> Entry:
     }
 
 
-def trip_entry(trip: Trip, request, coordinates: Coordinates) -> Entry:
+class Links:
+    """Absolute URLs of trips and meetings, made from one resolved template each (no reverse() per row)."""
+
+    MARKER = 1234567890
+
+    def __init__(self, request) -> None:
+        self.trip = self._template(request, "api:trip-detail")
+        self.meeting = self._template(request, "api:meeting-detail")
+
+    def _template(self, request, name: str) -> tuple[str, str]:
+        url = absolute(request, reverse(name, args=[self.MARKER]))
+        head, _, tail = url.rpartition(str(self.MARKER))
+        return head, tail
+
+    @staticmethod
+    def fill(template: tuple[str, str], pk: int) -> str:
+        return f"{template[0]}{pk}{template[1]}"
+
+
+def trip_entry(trip: Trip, request, coordinates: Coordinates, links: Links | None = None) -> Entry:
     stops = [stop_item(stop, coordinates) for stop in related(trip, "stops")]
     topics: dict[str, Entry] = {}
     for stop in stops:
@@ -141,7 +244,7 @@ def trip_entry(trip: Trip, request, coordinates: Coordinates) -> Entry:
     return {
         "type": "trip",
         "id": trip.pk,
-        "url": absolute(request, reverse("api:trip-detail", args=[trip.pk])),
+        "url": Links.fill((links or Links(request)).trip, trip.pk),
         "title": trip.title or str(trip),
         "status": trip.status,
         **_dates(trip),
@@ -166,12 +269,12 @@ def participant_item(participation) -> Entry:
     }
 
 
-def meeting_entry(meeting: Meeting, request, coordinates: Coordinates) -> Entry:
+def meeting_entry(meeting: Meeting, request, coordinates: Coordinates, links: Links | None = None) -> Entry:
     latitude, longitude = coordinates.of(meeting.country, meeting.city)
     return {
         "type": "meeting",
         "id": meeting.pk,
-        "url": absolute(request, reverse("api:meeting-detail", args=[meeting.pk])),
+        "url": Links.fill((links or Links(request)).meeting, meeting.pk),
         "title": meeting.title or str(meeting),
         "status": meeting.status,
         **_dates(meeting),
@@ -199,8 +302,10 @@ def build_entries(objects: Iterable[Trip | Meeting], request) -> list[Entry]:
             places.extend((s.country_id, _first_city(s.cities)) for s in related(obj, "stops") if _first_city(s.cities))
         elif obj.city:
             places.append((obj.country_id, obj.city))
-    coordinates = Coordinates(places)
+    coordinates, links = Coordinates(places), Links(request)
     return [
-        trip_entry(obj, request, coordinates) if isinstance(obj, Trip) else meeting_entry(obj, request, coordinates)
+        trip_entry(obj, request, coordinates, links)
+        if isinstance(obj, Trip)
+        else meeting_entry(obj, request, coordinates, links)
         for obj in objects
     ]

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchConfig, SearchQuery, SearchVector, SearchVectorField
-from django.db.models import Case, CharField, Exists, F, Func, OuterRef, Q, QuerySet, Value, When
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
@@ -43,6 +43,7 @@ from visits.models import (
     Trip,
     TripStatus,
 )
+from visits.search import search_query
 
 # Parameters that are not filters but shape the response; every list endpoint accepts them.
 PAGINATION_PARAMETERS = frozenset({"cursor", "page_size", "count", "format", "ordering"})
@@ -52,28 +53,6 @@ MAX_TEXT = 200  # characters per text parameter
 PERSON_ROLES = ("traveller", "participant", "either")
 COUNTRY_ROLES = ("visited", "host", "visitor")
 ORDERINGS = ("date", "-date", "updated", "-updated")
-
-# PostgreSQL text search configurations (core, no extension) by report language code.
-LANGUAGE_CONFIGS = {
-    "da": "danish",
-    "de": "german",
-    "en": "english",
-    "es": "spanish",
-    "fi": "finnish",
-    "fr": "french",
-    "hu": "hungarian",
-    "it": "italian",
-    "nl": "dutch",
-    "no": "norwegian",
-    "pt": "portuguese",
-    "ro": "romanian",
-    "ru": "russian",
-    "sv": "swedish",
-    "tr": "turkish",
-    "hy": "armenian",
-    "el": "greek",
-}
-
 
 # --- Fields ---------------------------------------------------------------------------------
 
@@ -303,25 +282,6 @@ class _FactFilterSet(django_filters.FilterSet):
             lookups["review_state"] = data["review"]
         return lookups
 
-    @staticmethod
-    def evidence_matching(text: str) -> QuerySet:
-        """Evidence whose quote matches ``text``: with 'simple', and stemmed in its report language's configuration.
-
-        Uncorrelated, so PostgreSQL computes it once per query (not once per trip or meeting).
-        """
-        # A plain to_tsvector() call: SearchVector keeps an expression config outside its source
-        # expressions, so inside a subquery its table alias would not be relabelled.
-        language_vector = Func(
-            SearchConfig(_language_config()), F("quote"), function="to_tsvector", output_field=SearchVectorField()
-        )
-        matches = Evidence.objects.annotate(
-            search_simple=SearchVector("quote", config="simple"), search_language=language_vector
-        )
-        return matches.filter(
-            Q(search_simple=SearchQuery(text, search_type="websearch", config="simple"))
-            | Q(search_language=SearchQuery(text, search_type="websearch", config=_language_config()))
-        )
-
     def owners_of(self, evidence: QuerySet) -> QuerySet:
         """Ids of the trips or meetings that ``evidence`` supports, directly or through a child row."""
         return evidence.annotate(owner=Coalesce(*self.evidence_paths)).values("owner")
@@ -348,16 +308,8 @@ class _FactFilterSet(django_filters.FilterSet):
     evidence_paths: tuple[str, ...] = ()
 
     def search_condition(self, text: str) -> Q:
-        raise NotImplementedError
-
-
-def _language_config() -> Case:
-    """The text search configuration of the evidence row's report language ('simple' if unknown)."""
-    return Case(
-        *(When(report__language__istartswith=code, then=Value(name)) for code, name in LANGUAGE_CONFIGS.items()),
-        default=Value("simple"),
-        output_field=CharField(),
-    )
+        """Rows whose stored search document (see visits.search) matches ``text``: one GIN index lookup."""
+        return Q(search_document=search_query(text))
 
 
 def _simple_match(text: str, *fields: str) -> Q:
@@ -367,12 +319,6 @@ def _simple_match(text: str, *fields: str) -> Q:
     for field in fields:
         condition |= Q(**{f"{field}__search": query})
     return condition
-
-
-def _matching(model, text: str, *fields: str) -> QuerySet:
-    """Rows of ``model`` whose ``fields`` match ``text`` ('simple' configuration)."""
-    query = SearchQuery(text, search_type="websearch", config="simple")
-    return model.objects.annotate(search=SearchVector(*fields, config="simple")).filter(search=query)
 
 
 def _matching_people(text: str) -> QuerySet:
@@ -424,14 +370,6 @@ class TripFilterSet(_FactFilterSet):
 
     evidence_paths = ("trip_id", "stop__trip_id", "stop_topic__stop__trip_id")
 
-    def search_condition(self, text: str) -> Q:
-        return (
-            _simple_match(text, "title")
-            | Q(traveller_id__in=_matching_people(text))
-            | Q(pk__in=_matching(Stop, text, "country__name", "locale", "cities").values("trip_id"))
-            | Q(pk__in=self.owners_of(self.evidence_matching(text)))
-        )
-
 
 class MeetingFilterSet(_FactFilterSet):
     """Filters of meetings; the same parameter names as trips and the timeline."""
@@ -474,13 +412,6 @@ class MeetingFilterSet(_FactFilterSet):
         return Q(Exists(MeetingTopic.objects.filter(meeting=OuterRef("pk"), topic_id__in=topics)))
 
     evidence_paths = ("meeting_id", "participation__meeting_id", "meeting_topic__meeting_id")
-
-    def search_condition(self, text: str) -> Q:
-        return (
-            _simple_match(text, "title", "city", "kind_as_written", "country__name")
-            | Q(pk__in=Participation.objects.filter(person_id__in=_matching_people(text)).values("meeting_id"))
-            | Q(pk__in=self.owners_of(self.evidence_matching(text)))
-        )
 
 
 FILTER_PARAMETERS = frozenset(_FactFilterSet.base_filters)

@@ -33,11 +33,12 @@ from api import filters as f
 from api import pagination as p
 from api import serializers as s
 from api.caching import conditional
-from api.entries import build_entries
+from api.entries import build_entries, meetings_for_api, trips_for_api
 from api.json import ORJSONRenderer
 from api.permissions import IsAnalyst, IsEditor
 from api.problems import problem_response
 from api.schema import ApiAutoSchema
+from visits.extraction import extract_report
 from visits.models import (
     Change,
     Country,
@@ -51,6 +52,8 @@ from visits.models import (
     Topic,
     Trip,
 )
+from visits.services.directory import DatabaseDirectory
+from visits.services.ingestion import submit_url
 
 logger = logging.getLogger(__name__)
 
@@ -139,12 +142,17 @@ def _ordering(params) -> p.Ordering:
     return p.FACT_ORDERINGS[name]()
 
 
+def for_api(model: type[Trip] | type[Meeting]) -> QuerySet:
+    """Trips or meetings loaded with everything their entries show (see api.entries)."""
+    return trips_for_api() if model is Trip else meetings_for_api()
+
+
 def trip_source(queryset: QuerySet) -> p.Source:
-    return p.Source("trip", 1, queryset, lambda ids: Trip.objects.for_api().in_bulk(ids))
+    return p.Source("trip", 1, queryset, lambda ids: trips_for_api().in_bulk(ids))
 
 
 def meeting_source(queryset: QuerySet) -> p.Source:
-    return p.Source("meeting", 0, queryset, lambda ids: Meeting.objects.for_api().in_bulk(ids))
+    return p.Source("meeting", 0, queryset, lambda ids: meetings_for_api().in_bulk(ids))
 
 
 FILTER_PARAMETERS_DOC = [
@@ -310,7 +318,7 @@ class _FactDetailView(ApiView):
         return [AllowAny()] if self.request.method in ("GET", "HEAD", "OPTIONS") else [IsEditor()]
 
     def entry(self, request, pk: int) -> dict:
-        obj = get_object_or_404(self.model.objects.for_api(), pk=pk)
+        obj = get_object_or_404(for_api(self.model), pk=pk)
         self.last_modified = obj.updated_at
         return build_entries([obj], request)[0]
 
@@ -370,7 +378,7 @@ class _MergeView(ApiView):
             _service(self.service)(keep=keep, other=other, user=request.user)
         except ValueError as exc:
             raise _bad_input(exc) from exc
-        obj = self.model.objects.for_api().get(pk=keep.pk)
+        obj = for_api(self.model).get(pk=keep.pk)
         return Response(build_entries([obj], request)[0])
 
 
@@ -409,7 +417,7 @@ class TripSplitView(ApiView):
             new = _service("trip_split")(trip=trip, stops=stops, user=request.user)
         except ValueError as exc:
             raise _bad_input(exc) from exc
-        obj = Trip.objects.for_api().get(pk=new.pk)
+        obj = trips_for_api().get(pk=new.pk)
         return Response(build_entries([obj], request)[0], status=201)
 
 
@@ -441,14 +449,24 @@ class EvidenceReviewView(ApiView):
 
 
 def _broker_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [ConnectionError, TimeoutError]
-    try:
-        from kombu.exceptions import OperationalError
+    from kombu.exceptions import OperationalError
 
-        errors.append(OperationalError)
-    except ImportError:  # pragma: no cover
-        pass
-    return tuple(errors)
+    return (ConnectionError, TimeoutError, OperationalError)
+
+
+def check_broker() -> None:
+    """Raise a broker error when the task queue cannot be reached (nothing to check when tasks run eagerly).
+
+    ``submit_url`` sends its task after the transaction commits and only logs a failed send (the
+    report is then re-sent by ``requeue_stuck_reports``), so the API asks first: a submission the
+    queue cannot take is refused with 503 and nothing is written.
+    """
+    from tracker.celery import app
+
+    if app.conf.task_always_eager:
+        return
+    with app.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=5)
 
 
 class ReportListView(ApiView):
@@ -492,10 +510,7 @@ class ReportListView(ApiView):
         body = s.ReportSubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            from visits.services.ingestion import submit_url
-        except ImportError:
-            return problem_response(503, "Report submission is not available yet.", headers={"Retry-After": "300"})
-        try:
+            check_broker()
             report, created = submit_url(url=body.validated_data["url"], enqueue=True)
         except _broker_errors() as exc:
             logger.warning("report submission: broker unavailable: %s", exc)
@@ -524,8 +539,7 @@ class ReportDetailView(ApiView):
     request=s.ExtractSerializer,
     responses={
         200: OpenApiResponse(OpenApiTypes.OBJECT, description="The extraction preview (nothing is saved)."),
-        400: OpenApiResponse(s.ProblemSerializer),
-        503: OpenApiResponse(s.ProblemSerializer),
+        400: OpenApiResponse(s.ProblemSerializer, description="No text, an unreadable URL or an unread language."),
     },
 )
 class ExtractView(ApiView):
@@ -537,15 +551,13 @@ class ExtractView(ApiView):
         body = s.ExtractSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        try:
-            from visits.extraction import extract_report
-            from visits.services.directory import DatabaseDirectory
-        except ImportError:
-            return problem_response(503, "Extraction is not available yet.", headers={"Retry-After": "300"})
         text, published, language = data.get("text"), data.get("published"), data.get("language") or None
         if data.get("url"):
             text, published, language = _fetch_text(data["url"])
-        result = extract_report(text, published=published, language=language, directory=DatabaseDirectory())
+        try:
+            result = extract_report(text, published=published, language=language, directory=DatabaseDirectory())
+        except ValueError as exc:  # a language the engine does not read
+            raise ValidationError({"language": [str(exc)]}) from exc
         return Response(_jsonable(result))
 
 

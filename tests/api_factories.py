@@ -25,6 +25,7 @@ from visits.models import (
     Topic,
     Trip,
 )
+from visits.search import refresh_search_documents
 
 _seq = itertools.count(1)
 
@@ -129,7 +130,10 @@ def trip(
     status: str = "completed",
     **fields,
 ) -> Trip:
-    """A trip with stops (country code, cities, topic slugs), and evidence on each level."""
+    """A trip with stops (country code, cities, topic slugs), and evidence on each level.
+
+    Its search document is built, as the services that write facts do.
+    """
     traveller = traveller or person()
     obj = Trip.objects.create(
         traveller=traveller, title=title or f"Trip {next(_seq)}", status=status, **_dates(when, until), **fields
@@ -141,6 +145,7 @@ def trip(
         for slug in topics:
             link = StopTopic.objects.create(stop=stop, topic=topic(slug))
             evidence(link, rep)
+    refresh_search_documents(trip_ids=[obj.pk])
     return obj
 
 
@@ -155,7 +160,10 @@ def meeting(
     status: str = "held",
     **fields,
 ) -> Meeting:
-    """A meeting with participants (person, is_host, country code), topics, and evidence on each."""
+    """A meeting with participants (person, is_host, country code), topics, and evidence on each.
+
+    Its search document is built, as the services that write facts do.
+    """
     obj = Meeting.objects.create(
         title=title or f"Meeting {next(_seq)}",
         country=country(code) if code else None,
@@ -173,6 +181,7 @@ def meeting(
     for slug in topics:
         link = MeetingTopic.objects.create(meeting=obj, topic=topic(slug))
         evidence(link, rep)
+    refresh_search_documents(meeting_ids=[obj.pk])
     return obj
 
 

@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from api.filters import TIMELINE_PARAMETERS, MeetingFilterSet, TripFilterSet, filter_timeline
 from tests import api_factories as fx
 from visits.models import Evidence, Trip
+from visits.search import refresh_search_documents
 
 pytest_plugins = ["tests.api_factories"]
 
@@ -173,6 +174,7 @@ def test_full_text_search(api, world):
     assert ids(api.get("/api/v1/meetings?q=Alice"), "meeting") == {w["m1"].pk}
     # evidence quotes, stemmed in the report's language: "pipelines" found by "pipeline"
     fx.evidence(w["t3"], fx.report(language="en"), quote="They discussed new gas pipelines")
+    refresh_search_documents(trip_ids=[w["t3"].pk])
     assert ids(api.get("/api/v1/trips?q=pipeline"), "trip") == {w["t3"].pk}
     assert ids(api.get('/api/v1/trips?q="gas pipelines" -oil'), "trip") == {w["t3"].pk}
     # syntax that is not valid tsquery text is harmless

@@ -66,6 +66,7 @@ from visits.models import (
     Trip,
     TripStatus,
 )
+from visits.search import refresh_search_documents
 
 PUBLISHER = "Office of the Historian, U.S. Department of State"
 SITE = "https://history.state.gov/departmenthistory"
@@ -526,6 +527,7 @@ class HsgImporter:
         bar = tqdm(files, desc="HSG", unit="file", file=sys.stderr, disable=not self.progress)
         for kind, path in bar:
             self._import_file(kind, path)
+        refresh_search_documents(everything=True)
         result = ImportResult(self.tally, self.problems, self.notes, 0.0, figures=dict(self.figures))
         result.seconds = round(time.monotonic() - began, 2)
         run.counts = {**result.counts, "seconds": result.seconds}

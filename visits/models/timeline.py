@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -119,7 +121,9 @@ class Trip(Lockable, Dated):
     flags = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    history = HistoricalRecords()
+    #: what ``q`` searches; rebuilt in SQL by visits.search.refresh_search_documents
+    search_document = SearchVectorField(null=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["search_document"])
 
     objects = TripQuerySet.as_manager()
 
@@ -130,6 +134,7 @@ class Trip(Lockable, Dated):
             models.Index(fields=["start_date", "end_date"]),
             models.Index(fields=["traveller", "start_date"]),
             models.Index(fields=["status"]),
+            GinIndex(fields=["search_document"], name="trip_search_document"),
         ]
 
     def __str__(self) -> str:
@@ -219,7 +224,9 @@ class Meeting(Lockable, Dated):
     flags = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    history = HistoricalRecords()
+    #: what ``q`` searches; rebuilt in SQL by visits.search.refresh_search_documents
+    search_document = SearchVectorField(null=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["search_document"])
 
     objects = MeetingQuerySet.as_manager()
 
@@ -234,6 +241,7 @@ class Meeting(Lockable, Dated):
             models.Index(fields=["start_date", "end_date"]),
             models.Index(fields=["country", "start_date"]),
             models.Index(fields=["status"]),
+            GinIndex(fields=["search_document"], name="meeting_search_document"),
         ]
 
     def __str__(self) -> str:

@@ -27,6 +27,7 @@ from visits.models import (
     Topic,
     Trip,
 )
+from visits.search import refresh_search_documents
 from visits.services import matching, refresh
 from visits.services.matching import Claim
 from visits.services.merge_people import new_directory, resolve_or_create_person
@@ -82,6 +83,7 @@ def merge_extraction(report: Report, extraction: dict) -> MergeResult:
     for index, meeting in enumerate(extraction.get("meetings") or []):
         _merge_meeting(run, index, meeting)
     _refresh(run)
+    refresh_search_documents(trip_ids=run.trips, meeting_ids=run.meetings)
     run.result.people_created = Person.objects.count() - people_before
     return run.result
 

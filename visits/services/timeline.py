@@ -10,6 +10,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 
 from visits.models import Evidence, Meeting, Participation, ReviewState, Stop, Trip
+from visits.search import refresh_search_documents
 from visits.services import refresh
 
 # Which fields of a fact a claim key speaks for (claim key → model field), per kind of fact.
@@ -109,6 +110,7 @@ def trip_merge(*, keep: Trip, other: Trip, user=None) -> Trip:
     refresh.refresh_trip(keep)
     _reattach(keep)
     refresh.record("trip", keep.pk, "updated")
+    refresh_search_documents(trip_ids=[keep.pk])
     return keep
 
 
@@ -130,6 +132,7 @@ def meeting_merge(*, keep: Meeting, other: Meeting, user=None) -> Meeting:
     _by(keep, user)
     refresh.refresh_meeting(keep)
     refresh.record("meeting", keep.pk, "updated")
+    refresh_search_documents(meeting_ids=[keep.pk])
     return keep
 
 
@@ -169,6 +172,7 @@ def trip_split(*, trip: Trip, stops: list[Stop], user=None) -> Trip:
         _reattach(part)
     refresh.record("trip", new.pk, "created")
     refresh.record("trip", trip.pk, "updated")
+    refresh_search_documents(trip_ids=[trip.pk, new.pk])
     return new
 
 
@@ -218,6 +222,7 @@ def evidence_review(*, evidence: Evidence, state: str, user=None) -> Evidence:
     else:
         refresh.refresh_meeting(owner)
     refresh.record(kind, owner.pk, "updated")
+    refresh_search_documents(**{f"{kind}_ids": [owner.pk]})
     return evidence
 
 
@@ -239,4 +244,5 @@ def fact_update(*, instance: models.Model, data: dict, user=None) -> models.Mode
     if kind == "trip":
         _reattach(owner)
     refresh.record(kind, owner.pk, "updated")
+    refresh_search_documents(**{f"{kind}_ids": [owner.pk]})
     return instance
