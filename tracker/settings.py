@@ -254,6 +254,9 @@ HSG_DOWNLOAD_BASE = os.environ.get("HSG_DOWNLOAD_BASE", "https://github.com/Hist
 HSG_DOWNLOAD_TIMEOUT = float(os.environ.get("HSG_DOWNLOAD_TIMEOUT", 60))
 
 # --- Production hardening -----------------------------------------------------------------
+# Celery workers log through LOGGING (JSON lines with the task id in production) instead of
+# replacing the root logger with Celery's own plain format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Anonymous timeline reads served from the shared cache (tracker.middleware.TimelineCacheMiddleware,
 # invalidated on every change through visits.cache); on by default only with a shared CACHE_URL.
 TIMELINE_CACHE_SECONDS = int(os.environ.get("TIMELINE_CACHE_SECONDS", 300 if os.environ.get("CACHE_URL") else 0))

@@ -1,0 +1,170 @@
+"""Real Celery workers for tests (no test here): subprocesses on a real Redis broker and the test database.
+
+Used by the scale-out and fault tests. A worker is started as
+``python -m tests.workers worker ...`` so that test-only hooks can be switched on
+by environment variables before the worker runs its first task:
+
+- ``TRACKER_TEST_EXTRACT_DELAY``: seconds to sleep before each extraction (to be
+  able to kill a worker *mid-extraction*).
+
+Each worker runs in its own process group, so SIGKILL reaches its pool children.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[1]
+PYTHON = BASE_DIR / ".venv" / "bin" / "python"
+QUEUES = "fetch,extract,maintenance,celery"
+
+
+def database_url(settings_dict: dict | None = None) -> str:
+    """A DATABASE_URL for the database this process uses (pytest-django's test database)."""
+    if settings_dict is None:
+        from django.db import connection
+
+        settings_dict = connection.settings_dict
+    auth = settings_dict["USER"] + (f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else "")
+    host = settings_dict["HOST"] or "127.0.0.1"
+    return f"postgres://{auth}@{host}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+
+
+def redis_client(url: str):
+    """A Redis client for ``url``, or a pytest skip when Redis does not answer."""
+    import pytest
+
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"Redis not reachable at {url}: {exc}")
+    return client
+
+
+@contextlib.contextmanager
+def app_broker(url: str) -> Iterator[None]:
+    """Point this process's Celery app at ``url`` (tasks sent by the test go there), then back."""
+    from tracker.celery import app
+
+    saved = app.conf.broker_url, app.conf.broker_transport_options
+    app.conf.broker_url, app.conf.broker_transport_options = url, {"max_retries": 1}
+    app._pool, app.amqp._producer_pool = None, None
+    try:
+        yield
+    finally:
+        # Only drop the references: kombu's global producer pools may still hold these connections.
+        app.conf.broker_url, app.conf.broker_transport_options = saved
+        app._pool, app.amqp._producer_pool = None, None
+
+
+class Worker:
+    """A ``celery worker`` subprocess; its output goes to ``log``."""
+
+    def __init__(
+        self,
+        log: Path,
+        *,
+        broker_url: str,
+        name: str = "worker",
+        pool: str = "solo",
+        concurrency: int = 1,
+        queues: str = QUEUES,
+        db_url: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.log, self.name = log, name
+        environment = {
+            **os.environ,
+            "DATABASE_URL": db_url or database_url(),
+            "CELERY_BROKER_URL": broker_url,
+            "INGEST_ALLOWED_PRIVATE_HOSTS": "127.0.0.1",
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            **(env or {}),
+        }
+        command = [
+            str(PYTHON), "-m", "tests.workers", "-A", "tracker", "worker", "-Q", queues, "-c", str(concurrency),
+            f"--pool={pool}", "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
+            "-E", "-l", "INFO",
+        ]  # fmt: skip
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(
+                command, cwd=BASE_DIR, env=environment, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        """Until the worker says it is ready to consume (its log line ``ready.``)."""
+        wait_for(lambda: " ready." in self.output(), timeout=timeout, what=f"{self.name} to start", logs=[self.log])
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group, as the OOM killer or a lost machine would."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        """Warm shutdown (SIGTERM), then SIGKILL after 15 s."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def wait_for(check: Callable[[], bool], *, timeout: float, what: str, logs: list[Path] | None = None) -> None:
+    """Poll ``check`` every 0.3 s; fail the test with the tails of ``logs`` after ``timeout`` seconds."""
+    import pytest
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.3)
+    tails = "\n".join(
+        f"--- {log.name} ---\n{log.read_text(errors='replace')[-3000:]}" for log in logs or [] if log.exists()
+    )
+    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n{tails}")
+
+
+# --- Test hooks, installed in the worker process ------------------------------------------------
+
+
+def _install_hooks(**_: object) -> None:
+    delay = float(os.environ.get("TRACKER_TEST_EXTRACT_DELAY", "0") or 0)
+    if delay <= 0:
+        return
+    import visits.extraction as extraction
+
+    original = extraction.extract_report
+
+    def slow_extract_report(*args, **kwargs):
+        time.sleep(delay)
+        return original(*args, **kwargs)
+
+    extraction.extract_report = slow_extract_report
+
+
+def main() -> None:
+    """``python -m tests.workers <celery arguments>``: the celery command with the test hooks."""
+    from celery.__main__ import main as celery_main
+    from celery.signals import worker_init
+
+    worker_init.connect(_install_hooks, weak=False)
+    sys.argv = ["celery", *sys.argv[1:]]
+    celery_main()
+
+
+if __name__ == "__main__":
+    main()
