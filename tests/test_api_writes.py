@@ -46,8 +46,10 @@ def eager_tasks() -> Iterator[None]:
 
 
 @pytest.fixture
-def broker_down() -> Iterator[None]:
+def broker_down(monkeypatch) -> Iterator[None]:
     """Point the Celery app at a broker nobody listens on (port 1), then restore it."""
+    # Celery prefers the CELERY_BROKER_URL variable (set in CI) over its configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     saved = app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager
     app.conf.broker_url, app.conf.broker_transport_options = "redis://127.0.0.1:1/0", {}
     app.conf.task_always_eager = False

@@ -131,3 +131,15 @@ def test_due_feeds_follow_their_interval(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         assert poll_due_feeds(now=now) == [never.pk, old.pk]
     assert len(callbacks) == 2 and recent.pk not in poll_due_feeds(now=now)
+
+
+def test_a_huge_feed_is_taken_over_several_polls_without_losing_entries(site, settings):
+    settings.INGEST_FEED_MAX_NEW_PER_POLL = 5
+    items = "".join(f"<item><title>Visit {n}</title><link>{{base}}/news/{n}</link></item>" for n in range(12))
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>{items}</channel></rss>'
+    feed = _feed(site, "/big.xml", body)
+
+    news = [poll_feed(feed=feed).entries_new for _ in range(4)]
+
+    assert news == [5, 5, 2, 0]
+    assert Report.objects.filter(feed=feed).count() == 12

@@ -18,7 +18,7 @@ from django.db import connection
 
 from tests import test_ingest_support as support
 from tests.test_ingest_support import visit_page
-from tracker.celery import app
+from tests.workers import app_broker
 from visits import tasks
 from visits.models import Feed, Report, ReportStatus
 from visits.services.ingestion import submit_url
@@ -46,12 +46,8 @@ def broker() -> Iterator[None]:
     except redis.RedisError as exc:
         pytest.skip(f"Redis not reachable at {BROKER_URL}: {exc}")
     client.flushdb()
-    saved = app.conf.broker_url, app.conf.broker_transport_options
-    app.conf.broker_url, app.conf.broker_transport_options = BROKER_URL, {}
-    app._pool, app.amqp._producer_pool = None, None
-    yield
-    app.conf.broker_url, app.conf.broker_transport_options = saved
-    app._pool, app.amqp._producer_pool = None, None
+    with app_broker(BROKER_URL):
+        yield
     client.flushdb()
 
 

@@ -26,9 +26,10 @@ def test_readiness_checks_database_and_broker(client):
 
 
 @pytest.mark.django_db
-def test_readiness_reports_an_unreachable_broker(client, settings):
+def test_readiness_reports_an_unreachable_broker(client, monkeypatch):
     from tracker.celery import app
 
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")  # Celery reads it before its conf
     original = app.conf.broker_url
     app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     try:

@@ -56,6 +56,8 @@ def app_broker(url: str) -> Iterator[None]:
     from tracker.celery import app
 
     saved = app.conf.broker_url, app.conf.broker_transport_options
+    saved_variable = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = url  # Celery prefers this variable (set in CI) over its conf
     app.conf.broker_url, app.conf.broker_transport_options = url, {"max_retries": 1}
     app._pool, app.amqp._producer_pool = None, None
     try:
@@ -63,6 +65,10 @@ def app_broker(url: str) -> Iterator[None]:
     finally:
         # Only drop the references: kombu's global producer pools may still hold these connections.
         app.conf.broker_url, app.conf.broker_transport_options = saved
+        if saved_variable is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_variable
         app._pool, app.amqp._producer_pool = None, None
 
 

@@ -239,6 +239,8 @@ INGEST_USER_AGENT = os.environ.get(
 )
 # Reports left queued/fetching/extracting longer than this are sent again (longer than any
 # task's time limit plus its retry delay, so a live task is never doubled).
+# New feed entries queued per poll; a larger backlog is taken over the following polls.
+INGEST_FEED_MAX_NEW_PER_POLL = int(os.environ.get("INGEST_FEED_MAX_NEW_PER_POLL", 500))
 INGEST_STUCK_AFTER_MINUTES = float(os.environ.get("INGEST_STUCK_AFTER_MINUTES", 30))
 # Installed into django-celery-beat's tables by its DatabaseScheduler at beat start.
 CELERY_BEAT_SCHEDULE = {

@@ -7,6 +7,7 @@ class VisitsConfig(AppConfig):
     verbose_name = "Visits timeline"
 
     def ready(self) -> None:
-        from visits import metrics
+        from visits import cache, metrics
 
         metrics.register()
+        cache.connect_signals()  # workers' writes must invalidate the web's cached timeline too

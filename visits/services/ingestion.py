@@ -441,10 +441,27 @@ def poll_feed(*, feed: Feed) -> Feed:
         entries = parse_feed(result.body, url=result.url)
     except (FetchError, FeedParseError) as exc:
         return _record_poll(feed, outcome="failed", error=str(exc))
-    feed.etag, feed.last_modified = (result.etag or "")[:500], (result.last_modified or "")[:100]
+    unseen = _unseen_entries(entries)
+    batch = unseen[: settings.INGEST_FEED_MAX_NEW_PER_POLL]
+    if len(batch) == len(unseen):
+        # Only once every new entry is queued may the next poll be conditional: a feed cut
+        # short keeps its old validators, so the next poll reads it again and takes the rest.
+        feed.etag, feed.last_modified = (result.etag or "")[:500], (result.last_modified or "")[:100]
     with transaction.atomic():
-        new = sum(_submit_entry(feed, entry) for entry in entries)
+        new = sum(_submit_entry(feed, entry) for entry in batch)
         return _record_poll(feed, outcome="ok", seen=len(entries), new=new)
+
+
+def _unseen_entries(entries: list[FeedEntry]) -> list[FeedEntry]:
+    """Entries whose URL no report has yet, found with one query instead of one per entry."""
+    normalized: dict[str, FeedEntry] = {}
+    for entry in entries:
+        try:
+            normalized.setdefault(normalize_url(entry.url), entry)
+        except ValueError:
+            normalized.setdefault(entry.url, entry)  # _submit_entry logs why it is skipped
+    known = set(Report.objects.filter(url__in=list(normalized)).values_list("url", flat=True))
+    return [entry for url, entry in normalized.items() if url not in known]
 
 
 def due_feeds(*, now: dt.datetime | None = None) -> list[Feed]:

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from anyascii import anyascii
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
@@ -147,6 +147,7 @@ def person_get_or_create(
     ``aliases`` are ``(name, language)`` pairs or bare names. Existing people get missing
     data filled in (country, wikidata_id) unless those fields are locked.
     """
+    _lock_name(name)
     person = _find_existing(name=name, country=country, wikidata_id=wikidata_id)
     created = person is None
     if created:
@@ -167,6 +168,18 @@ def person_get_or_create(
         added += alias_add(person=person, name=alias_name, language=alias_language)
     person._changes = (changed, added)  # what this call changed on an existing person: (fields, aliases added)
     return person, created
+
+
+def _lock_name(name: str) -> None:
+    """Serialise the creation of one name until the transaction ends.
+
+    Two workers merging reports about the same new official would otherwise both miss the
+    person and both insert them; the second waits here and then finds the first one's row.
+    """
+    if not connection.in_atomic_block:
+        return  # autocommit: each statement stands alone, and the unique slug still guards
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"person:{normalize_name(name)}"])
 
 
 def _find_existing(*, name: str, country: str | None, wikidata_id: str | None) -> Person | None:
