@@ -463,3 +463,86 @@ def test_sentences_keep_exact_offsets_and_mark_furniture():
     assert "M. Stoltenberg est arrivé." in body
     assert "Une phrase coupée avant\n\nla fin du paragraphe." in body
     assert not any("Copyright" in t or "Dupont" in t for t in body)
+
+
+# --- improvements: meeting dates, topics, separate journeys, visitors hosted at home ---------------
+
+
+def test_meeting_without_its_own_date_takes_the_day_of_its_stop(schema):
+    text = (
+        "Le ministre allemand des Affaires étrangères Peter Weber est arrivé lundi en Géorgie.\n\n"
+        "Reçu par le Premier ministre Irakli Kobakhidzé, M. Weber a salué les réformes du pays."
+    )
+    result = run(text, "fr", "2025-04-16", schema)
+    stop = only_trip(result)["stops"][0]
+    assert (stop["country"], stop["start"]) == ("GE", "2025-04-14")
+    meeting = next(m for m in result["meetings"] if any("Kobakh" in (p.get("name") or "") for p in m["participants"]))
+    assert meeting["date"] == "2025-04-14"
+
+
+def test_russian_integration_process_is_membership_and_the_meeting_is_dated(schema):
+    text = (
+        "Министр иностранных дел Франции Жан-Ноэль Барро в понедельник провёл переговоры в Тбилиси "
+        "с премьер-министром Грузии Ираклием Кобахидзе о процессе интеграции страны в НАТО."  # noqa: RUF001
+    )
+    result = run(text, "ru", "2025-04-16", schema)
+    (meeting,) = result["meetings"]
+    assert meeting["date"] == "2025-04-14" and meeting["status"] == "held"
+    assert "membership-process" in meeting["topics"]
+
+
+@pytest.mark.parametrize(
+    "language, text, slug",
+    [
+        (
+            "en",
+            "President Anna Berg met Prime Minister Jonas Holm in Oslo on Monday to discuss ammunition.",
+            "defence-cooperation",
+        ),
+        (
+            "de",
+            "Kanzler Paul Lenz traf am Montag in Rom Ministerpräsident Marco Bini; es ging um Lieferketten.",
+            "trade-investment",
+        ),
+        (
+            "es",
+            "El presidente Luis Mora se reunió el lunes en Rabat con el primer ministro Karim Alami para hablar de migrantes.",  # noqa: E501
+            "migration",
+        ),
+    ],
+)
+def test_topic_cues_beyond_the_fixed_phrases(schema, language, text, slug):
+    result = run(text, language, "2025-04-16", schema)
+    topics = {t for m in result["meetings"] for t in m["topics"]} | {
+        t for trip in result["trips"] for s in trip["stops"] for t in s["topics"]
+    }
+    assert slug in topics
+
+
+def test_journeys_days_apart_are_separate_trips(schema):
+    text = (
+        "Prime Minister Lars Dahl of Norway visited Kyiv on 2 July 2024. "
+        "He travelled to Moscow on 5 July 2024 and arrived in Beijing on 8 July 2024."
+    )
+    result = run(text, "en", "2024-07-08", schema)
+    assert sorted(s["country"] for t in result["trips"] for s in t["stops"]) == ["CN", "RU", "UA"]
+    assert len(result["trips"]) == 3
+
+
+def test_a_tour_on_following_days_stays_one_trip(schema):
+    text = (
+        "Prime Minister Lars Dahl of Norway visited Baku on 17 March 2024. "
+        "He arrived in Tbilisi on 18 March 2024. He travelled to Yerevan on 19 March 2024."
+    )
+    result = run(text, "en", "2024-03-20", schema)
+    assert len(result["trips"]) == 1 and len(result["trips"][0]["stops"]) == 3
+
+
+def test_a_visitor_hosted_at_home_gets_the_trip(schema):
+    text = (
+        "President of France Emmanuel Macron held talks in Paris on Tuesday with Indian Prime Minister Narendra Modi."
+    )
+    result = run(text, "en", "2025-04-16", schema)
+    (trip,) = result["trips"]
+    assert trip["traveller"]["name"] == "Narendra Modi"
+    assert (trip["stops"][0]["country"], trip["stops"][0]["start"]) == ("FR", "2025-04-15")

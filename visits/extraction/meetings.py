@@ -61,6 +61,15 @@ def paragraph_stops(doc: list[Analysed], trips: list[Trip]) -> dict[tuple[object
     return result
 
 
+def stop_day(stop: Stop | None) -> DateValue | None:
+    """The one day a stop is dated to (a meeting there without a date of its own took place that day)."""
+    if stop is None or stop.start is None or stop.precision != "day" or stop.weak_date:
+        return None
+    if stop.end is not None and stop.end != stop.start:
+        return None
+    return DateValue(stop.start, stop.start, "day")
+
+
 class MeetingBuilder:
     def __init__(self, kit: Toolkit, builder: TripBuilder, base: dt.date | None, trips: list[Trip]):
         self.kit, self.builder, self.base = kit, builder, base
@@ -73,6 +82,9 @@ class MeetingBuilder:
         self.by_paragraph = paragraph_stops(doc, list(self.trips.values()))
         for a in doc:
             self.sentence(a)
+        for meeting in self.meetings:
+            if meeting.date is None:
+                meeting.date = stop_day(meeting.stop)
         return self.meetings
 
     def _stop_in_paragraph(self, traveller, a: Analysed) -> Stop | None:
@@ -166,16 +178,33 @@ class MeetingBuilder:
             stop = add_stop(trip, country, city, stop_status, False, a, (a.index, position), None, 0.5)
         timing = "planned" if status in ("planned", "postponed", "cancelled") else None
         date = date_for(kit, a, position, timing, self.base)
-        if date is None and stop is not None and stop.start and stop.start == stop.end and stop.precision == "day":
-            date = DateValue(stop.start, stop.end, "day")
+        if date is None:
+            date = stop_day(stop)
         elif date is not None and stop is not None and date.precision == "day":
             stop.dated(date)
+        if country and trip is None and getattr(traveller, "country", None) == country:
+            self._visitors(a, counterparts, country, city, status, date, position)
         for person in counterparts:
             if person.country is None and person.organization is None and person.role in NATIONAL_ROLES and country:
                 person.country = country
         meeting = Meeting([traveller, *counterparts], status, kind, country, city, date, a, stop, evidence=[a])
         meeting.confidence = 0.8 if counterparts else 0.6
         self.meetings.append(meeting)
+
+    def _visitors(self, a: Analysed, counterparts, country: str, city, status: str, date, position: int) -> None:
+        """The host meets at home, in a place the sentence names: a counterpart from another country is
+        the visitor there ("Putin and Xi held talks in the Kremlin": Xi's trip to Russia)."""
+        stop_status = {"held": "completed", "planned": "planned"}.get(status, status)
+        for person in counterparts:
+            home = getattr(person, "country", None)
+            if home is None or home == country or getattr(person, "organization", None) or person in self.trips:
+                continue
+            trip = self.builder.trip_of(person)
+            trip.inferred = True
+            self.trips[person] = trip
+            stop = add_stop(trip, country, city, stop_status, False, a, (a.index, position), None, 0.5)
+            if date is not None and date.precision == "day":
+                stop.dated(date)
 
     def _abroad(self, traveller, country: str) -> bool:
         home = getattr(traveller, "country", None)

@@ -371,5 +371,33 @@ def finish_trips(trips, published: dt.date | None) -> list[Trip]:
                 if stop.status == "completed" and stop.precision == "day" and day == published:
                     stop.status = "ongoing"
         if trip.stops:
-            result.append(trip)
+            result.extend(separate_journeys(trip))
+    return result
+
+
+JOURNEY_GAP = dt.timedelta(days=3)  # days between two countries' stops that make them separate journeys
+
+
+def separate_journeys(trip: Trip) -> list[Trip]:
+    """One traveller's journeys days apart are separate trips: Kyiv on the 2nd, Moscow on the 5th and
+    Beijing on the 8th are three trips, a tour of Baku, Tbilisi and Yerevan on three following days is
+    one. Only when every stop is dated to one day (an undated stop could be the link between them)."""
+    stops = trip.stops
+    single = [s.start is not None and s.precision == "day" and s.end in (None, s.start) for s in stops]
+    if len(stops) < 2 or not all(single):  # a range ("next week") is no fixed day
+        return [trip]
+    ordered = sorted(stops, key=lambda s: (s.start, s.order))
+    groups: list[list[Stop]] = [[ordered[0]]]
+    for stop in ordered[1:]:
+        last = groups[-1][-1]
+        if stop.country != last.country and stop.start - (last.end or last.start) >= JOURNEY_GAP:
+            groups.append([stop])
+        else:
+            groups[-1].append(stop)
+    if len(groups) == 1:
+        return [trip]
+    result = []
+    for group in groups:
+        evidence = [a for a in trip.evidence if any(a in s.evidence for s in group)] or list(trip.evidence)
+        result.append(Trip(trip.traveller, group, evidence, trip.whole, trip.inferred))
     return result
