@@ -107,3 +107,60 @@ def poll_due_feeds(self) -> list[int]:
 def maintenance_requeue_stuck_reports(self, older_than_minutes: float | None = None) -> int:
     """Send again the tasks of reports stuck in queued/fetching/extracting (lost messages, killed workers)."""
     return ingestion.requeue_stuck_reports(older_than_minutes=older_than_minutes)
+
+
+# --- meetings from the remarks of the Office of the Historian's records (docs/HSG_REMARKS.md) ---------------
+
+REMARKS_BATCH = 200
+
+
+@shared_task(
+    bind=True,
+    name="visits.tasks.extract_remarks_batch",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    max_retries=3,
+    retry_backoff=10,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    soft_time_limit=540,
+    time_limit=600,
+)
+def extract_remarks_batch(self, report_ids: list[int]) -> dict:
+    """Extract the meetings of a batch of HSG records; on the soft time limit, what is left is sent again."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from visits.services.remarks import RemarksTally, extract_remarks
+
+    tally = RemarksTally()
+    try:
+        extract_remarks(report_ids=report_ids, tally=tally)
+    except SoftTimeLimitExceeded:
+        done = set(tally.done)
+        rest = [pk for pk in report_ids if pk not in done]
+        if rest:
+            extract_remarks_batch.delay(rest)
+    return tally.as_dict()
+
+
+def send_remarks_batches(report_ids: list[int], *, batch_size: int = REMARKS_BATCH) -> int:
+    """Send one ``extract_remarks_batch`` task per ``batch_size`` report ids; returns how many were sent."""
+    batches = [report_ids[i : i + batch_size] for i in range(0, len(report_ids), batch_size)]
+    for batch in batches:
+        extract_remarks_batch.delay(batch)
+    return len(batches)
+
+
+@shared_task(
+    bind=True,
+    name="visits.tasks.maintenance_extract_all_remarks",
+    acks_late=True,
+    max_retries=0,
+    soft_time_limit=120,
+    time_limit=150,
+)
+def maintenance_extract_all_remarks(self) -> int:
+    """Send ``extract_remarks_batch`` tasks over every HSG record (~200 ids each); returns the batch count."""
+    from visits.services.remarks import hsg_reports
+
+    return send_remarks_batches(list(hsg_reports().values_list("pk", flat=True)))
