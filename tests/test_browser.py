@@ -6,7 +6,6 @@ package; never ``playwright install``. Screenshots go to test-artifacts/ (git-ig
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import urlencode
@@ -15,10 +14,18 @@ import pytest
 
 from tests.test_web_pages import CSP_MIDDLEWARE, build_timeline
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM must still be allowed here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(autouse=True)
+def allow_orm_beside_playwright(monkeypatch):
+    """Playwright's sync API runs an event loop in this thread; Django's ORM must still be allowed here.
+
+    Set per test (not at import) so that it never leaks into other tests' subprocesses.
+    """
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 ARGS = [
     "--headless",

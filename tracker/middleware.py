@@ -68,6 +68,15 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     )
 
 
+def discard_partial_uploads(request: HttpRequest) -> None:
+    """Close (and so delete) the temporary files of an upload that failed half-way."""
+    handlers = request.__dict__.get("_upload_handlers") or []
+    files = list(getattr(request, "_files", {}).values()) if hasattr(request, "_files") else []
+    for upload in [getattr(handler, "file", None) for handler in handlers] + files:
+        if upload is not None and not getattr(upload, "closed", True):
+            upload.close()
+
+
 class ServiceErrorMiddleware:
     """Turn database connection errors into a 503, and a full disk into a 507, both with ``Retry-After``."""
 
@@ -80,6 +89,7 @@ class ServiceErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         """Answer 503/507 for a lost database or a full disk; other errors go on to the 500 handler."""
         if isinstance(exception, OSError) and exception.errno in DISK_FULL_ERRNOS:
+            discard_partial_uploads(request)
             logger.error(
                 "disk full while handling a request: %s",
                 exception,
