@@ -61,6 +61,7 @@ def app_broker(url: str) -> Iterator[None]:
     app.conf.broker_url, app.conf.broker_transport_options = url, {"max_retries": 1}
     app._pool, app.amqp._producer_pool = None, None
     try:
+        _fail_on_foreign_workers(app, url)
         yield
     finally:
         # Only drop the references: kombu's global producer pools may still hold these connections.
@@ -70,6 +71,33 @@ def app_broker(url: str) -> Iterator[None]:
         else:
             os.environ["CELERY_BROKER_URL"] = saved_variable
         app._pool, app.amqp._producer_pool = None, None
+
+
+def _fail_on_foreign_workers(app, url: str) -> None:
+    """Fail at once when workers not started by this test already consume ``url``.
+
+    A worker left over from an aborted run (pytest killed before its teardown) keeps
+    taking tasks from the shared broker database and fails them against its own,
+    long dropped test database; the test then waits in vain for tasks it never gets.
+    """
+    import pytest
+
+    replies = app.control.ping(timeout=1.0)
+    if replies:
+        names = sorted(name for reply in replies for name in reply)
+        pytest.fail(
+            f"Celery workers from elsewhere already consume {url}: {', '.join(names)}; stop them first"
+            " (ps aux | grep 'tests.workers'), they take this test's tasks"
+        )
+
+
+def _die_with_parent() -> None:
+    """In the worker subprocess: get SIGTERM when pytest dies, so no worker outlives an aborted run."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
 
 
 class Worker:
@@ -103,7 +131,13 @@ class Worker:
         ]  # fmt: skip
         with log.open("ab") as out:
             self.process = subprocess.Popen(
-                command, cwd=BASE_DIR, env=environment, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                command,
+                cwd=BASE_DIR,
+                env=environment,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
 
     def output(self) -> str:
