@@ -122,14 +122,17 @@ class Evidence(models.Model):
     meeting_topic = models.ForeignKey(
         "MeetingTopic", null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
     )
-    stop_topic = models.ForeignKey("StopTopic", null=True, blank=True, on_delete=models.CASCADE, related_name="evidence")
+    stop_topic = models.ForeignKey(
+        "StopTopic", null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
     quote = models.TextField()
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     confidence = models.FloatField(default=1.0)
     review_state = models.CharField(max_length=12, choices=ReviewState.choices, default=ReviewState.UNREVIEWED)
     claim = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text="what the report says about the fact (status, dates, ...); merging derives the fact from these",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -172,3 +175,6 @@ class ImportRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} import of {self.started_at:%Y-%m-%d %H:%M}"

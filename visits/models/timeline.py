@@ -112,7 +112,11 @@ class Trip(Lockable, Dated):
 
     traveller = models.ForeignKey("Person", on_delete=models.PROTECT, related_name="trips")
     position = models.ForeignKey(
-        "Position", null=True, blank=True, on_delete=models.SET_NULL, related_name="trips",
+        "Position",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="trips",
         help_text="the post the traveller held during the trip",
     )
     title = models.CharField(max_length=300, blank=True)
@@ -173,6 +177,9 @@ class StopTopic(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["stop", "topic"], name="stop_topic_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.topic} at {self.stop}"
 
 
 class MeetingQuerySet(DatedQuerySet):
@@ -303,3 +310,6 @@ class Change(models.Model):
     class Meta:
         ordering = ["at", "id"]
         constraints = [choices_check("action", ChangeAction, "change_action_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} {self.action}"
