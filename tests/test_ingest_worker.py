@@ -6,19 +6,15 @@ database; ``transactional_db`` commits the rows so that the worker sees them.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from tests import test_ingest_support as support
 from tests.test_ingest_support import visit_page
-from tests.workers import app_broker
+from tests.workers import Worker, app_broker
 from visits import tasks
 from visits.models import Feed, Report, ReportStatus
 from visits.services.ingestion import submit_url
@@ -27,9 +23,7 @@ allow_local = support.allow_local  # shared fixture
 site = support.site  # shared fixture
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("allow_local")]
 
-BASE_DIR = Path(__file__).resolve().parents[1]
 BROKER_URL = "redis://127.0.0.1:6379/5"
-QUEUES = "fetch,extract,maintenance,celery"
 
 RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>{base}/</link>
 <description>d</description>
@@ -51,53 +45,12 @@ def broker() -> Iterator[None]:
     client.flushdb()
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-class Worker:
-    """A ``celery worker`` subprocess in its own process group (so SIGKILL reaches its children)."""
-
-    def __init__(self, log: Path, pool: str) -> None:
-        env = {
-            **os.environ,
-            "DATABASE_URL": _database_url(),
-            "CELERY_BROKER_URL": BROKER_URL,
-            "INGEST_ALLOWED_PRIVATE_HOSTS": "127.0.0.1",
-            "CELERY_TASK_ALWAYS_EAGER": "0",
-        }
-        command = [
-            str(BASE_DIR / ".venv" / "bin" / "celery"), "-A", "tracker", "worker", "-Q", QUEUES, "-c", "1",
-            f"--pool={pool}", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO",
-        ]  # fmt: skip
-        self.log = log
-        with log.open("ab") as out:
-            self.process = subprocess.Popen(
-                command, cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-            )
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
 @pytest.fixture
 def start_worker(transactional_db, broker, tmp_path) -> Iterator[Callable[..., Worker]]:
     workers: list[Worker] = []
 
     def start(pool: str = "solo") -> Worker:
-        worker = Worker(tmp_path / "worker.log", pool)
+        worker = Worker(tmp_path / "worker.log", broker_url=BROKER_URL, pool=pool)
         workers.append(worker)
         return worker
 
