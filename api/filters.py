@@ -129,26 +129,23 @@ class TimestampFilter(django_filters.Filter):
 
 def resolve_people(values: Iterable[str]) -> list[int]:
     """Person ids for ids or slugs; raises forms.ValidationError naming the unknown ones."""
-    values = list(values)
-    ids = {int(v) for v in values if v.isdigit() and len(v) < 19}
-    slugs = {v for v in values if not v.isdigit()}
-    found = Person.objects.filter(Q(pk__in=ids) | Q(slug__in=slugs)).values_list("pk", "slug")
-    known = {str(pk) for pk, _ in found} | {slug for _, slug in found}
-    missing = [v for v in values if v not in known]
-    if missing:
-        raise forms.ValidationError(f"Unknown person: {', '.join(missing)}.")
-    return [pk for pk, _ in found]
+    return _resolve_by_id_or_slug(Person, values, "person")
 
 
 def resolve_organizations(values: Iterable[str]) -> list[int]:
+    """Organization ids for ids or slugs; raises forms.ValidationError naming the unknown ones."""
+    return _resolve_by_id_or_slug(Organization, values, "organization")
+
+
+def _resolve_by_id_or_slug(model, values: Iterable[str], label: str) -> list[int]:
     values = list(values)
     ids = {int(v) for v in values if v.isdigit() and len(v) < 19}
     slugs = {v for v in values if not v.isdigit()}
-    found = Organization.objects.filter(Q(pk__in=ids) | Q(slug__in=slugs)).values_list("pk", "slug")
+    found = model.objects.filter(Q(pk__in=ids) | Q(slug__in=slugs)).values_list("pk", "slug")
     known = {str(pk) for pk, _ in found} | {slug for _, slug in found}
     missing = [v for v in values if v not in known]
     if missing:
-        raise forms.ValidationError(f"Unknown organization: {', '.join(missing)}.")
+        raise forms.ValidationError(f"Unknown {label}: {', '.join(missing)}.")
     return [pk for pk, _ in found]
 
 

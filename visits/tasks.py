@@ -33,6 +33,17 @@ FETCH_POLICY = {
 }
 
 
+# Extraction fails the report on its own errors; only a lost database connection is worth a retry.
+EXTRACT_POLICY = {
+    "acks_late": True,
+    "autoretry_for": (OperationalError,),
+    "max_retries": 3,
+    "retry_backoff": 10,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+}
+
+
 def _countdown(task, retries: int) -> int:
     return get_exponential_backoff_interval(
         factor=task.retry_backoff, retries=retries, maximum=task.retry_backoff_max, full_jitter=task.retry_jitter
@@ -61,18 +72,7 @@ def fetch_report(self, report_id: int) -> str | None:
     return report.status
 
 
-@shared_task(
-    bind=True,
-    name="visits.tasks.extract_report_task",
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    max_retries=3,
-    retry_backoff=10,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    soft_time_limit=240,
-    time_limit=300,
-)
+@shared_task(bind=True, name="visits.tasks.extract_report_task", **EXTRACT_POLICY, soft_time_limit=240, time_limit=300)
 def extract_report_task(self, report_id: int) -> str | None:
     """Extract and merge one cleaned report (no retry for extraction errors: they fail the report)."""
     report = _load(Report, report_id)
@@ -115,16 +115,7 @@ REMARKS_BATCH = 200
 
 
 @shared_task(
-    bind=True,
-    name="visits.tasks.extract_remarks_batch",
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    max_retries=3,
-    retry_backoff=10,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    soft_time_limit=540,
-    time_limit=600,
+    bind=True, name="visits.tasks.extract_remarks_batch", **EXTRACT_POLICY, soft_time_limit=540, time_limit=600
 )
 def extract_remarks_batch(self, report_ids: list[int]) -> dict:
     """Extract the meetings of a batch of HSG records; on the soft time limit, what is left is sent again."""
