@@ -20,31 +20,21 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from tests.test_ingest_support import LocalSite, article_html, visit_page
-from tests.workers import Worker, app_broker, redis_client, wait_for
+from tests import test_ingest_support as support
+from tests.test_ingest_support import article_html, visit_page
+from tests.workers import Worker, app_broker, flushed_broker, redis_client, wait_for
 from visits.models import Evidence, Feed, Report, ReportStatus
 
 pytestmark = [pytest.mark.slow]
 
 BROKER_URL = "redis://127.0.0.1:6379/7"
-
-
-@pytest.fixture
-def site() -> Iterator[LocalSite]:
-    local = LocalSite()
-    local.thread.start()
-    yield local
-    local.server.shutdown()
-    local.server.server_close()
+site = support.site  # shared fixture: pages served on 127.0.0.1
 
 
 @pytest.fixture
 def broker() -> Iterator[None]:
-    client = redis_client(BROKER_URL)
-    client.flushdb()
-    with app_broker(BROKER_URL):
+    with flushed_broker(BROKER_URL):
         yield
-    client.flushdb()
 
 
 def _status(report_id: int) -> str | None:

@@ -14,13 +14,15 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.db.models import Count
 
-from tests.test_ingest_support import LocalSite, article_html
-from tests.workers import Worker, app_broker, redis_client, wait_for
+from tests import test_ingest_support as support
+from tests.test_ingest_support import article_html
+from tests.workers import Worker, flushed_broker, wait_for
 from visits.models import Country, Evidence, Meeting, Participation, Report, ReportStatus, Stop, Trip
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 BROKER_URL = "redis://127.0.0.1:6379/7"
+site = support.site  # shared fixture: pages served on 127.0.0.1
 REPORTS = 20
 PLACES = [
     ("Tbilisi", "Georgian", "Irakli Kobakhidze", "GE"), ("Yerevan", "Armenian", "Nikol Pashinyan", "AM"),
@@ -52,20 +54,8 @@ def visit_article(index: int) -> str:
 
 @pytest.fixture
 def broker() -> Iterator[None]:
-    client = redis_client(BROKER_URL)
-    client.flushdb()
-    with app_broker(BROKER_URL):
+    with flushed_broker(BROKER_URL):
         yield
-    client.flushdb()
-
-
-@pytest.fixture
-def site() -> Iterator[LocalSite]:
-    local = LocalSite()
-    local.thread.start()
-    yield local
-    local.server.shutdown()
-    local.server.server_close()
 
 
 @pytest.fixture

@@ -100,6 +100,16 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
 
 
+@contextlib.contextmanager
+def flushed_broker(url: str) -> Iterator[None]:
+    """``app_broker(url)`` on a Redis database emptied before and after (skips when Redis is absent)."""
+    client = redis_client(url)
+    client.flushdb()
+    with app_broker(url):
+        yield
+    client.flushdb()
+
+
 class Worker:
     """A ``celery worker`` subprocess; its output goes to ``log``."""
 
