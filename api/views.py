@@ -562,13 +562,11 @@ class ExtractView(ApiView):
 
 
 def _fetch_text(url: str) -> tuple[str, dt.date | None, str | None]:
-    from visits.ingestion.clean import CleanError, clean_html
-    from visits.ingestion.fetch import FetchError, fetch_url
+    from visits.ingestion.documents import DocumentError, fetch_document
 
     try:
-        fetched = fetch_url(url)
-        document = clean_html(fetched.body, url=fetched.url, encoding=fetched.encoding)
-    except (FetchError, CleanError) as exc:
+        document = fetch_document(url)
+    except DocumentError as exc:
         raise ValidationError({"url": [f"Could not read {url}: {exc}"]}) from exc
     return document.text, document.published, document.language
 

@@ -82,21 +82,21 @@ def test_html_file(tmp_path):
     assert [s["country"] for s in result["trips"][0]["stops"]] == ["AM", "AZ"]
 
 
-def test_url_is_fetched_with_the_ingestion_fetcher(monkeypatch):
-    fetched = []
+def test_url_is_fetched_through_the_ingestion_path(settings):
+    from tests.test_ingest_support import LocalSite, article_html
 
-    def fetch_url(url):
-        fetched.append(url)
-        body = f"<html><body><p>{REPORT}</p></body></html>".encode()
-        return types.SimpleNamespace(body=body, content_type="text/html", encoding="utf-8", url=url)
-
-    module = types.ModuleType("visits.ingestion.fetch")
-    module.fetch_url = fetch_url
-    monkeypatch.setitem(sys.modules, "visits.ingestion.fetch", module)
-    out, _ = run("https://example.org/lavrov", "--published", "2024-03-20", "--language", "en")
-    assert fetched == ["https://example.org/lavrov"]
+    settings.INGEST_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
+    site = LocalSite()
+    site.thread.start()
+    try:
+        url = site.html("/lavrov", article_html("Lavrov arrives in Yerevan", REPORT.split("\n\n")[1:]))
+        out, _ = run(url, "--published", "2024-03-20", "--language", "en")
+    finally:
+        site.server.shutdown()
+        site.server.server_close()
+    assert site.hits("/lavrov") == 1
     result = json.loads(out)
-    assert result["report"]["url"] == "https://example.org/lavrov"
+    assert result["report"]["url"] == url
     assert result["trips"][0]["stops"][0]["country"] == "AM"
 
 
@@ -112,13 +112,11 @@ def test_writes_nothing(tmp_path, monkeypatch):
     run(str(path), "--published", "2024-03-20")
 
 
-def test_falls_back_to_nobody_known_without_a_database_directory(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "visits.services.directory", None)  # import fails
+def test_a_language_without_a_cue_file_is_read_partially(tmp_path):
     path = tmp_path / "report.txt"
-    path.write_text(REPORT, encoding="utf-8")
-    out, err = run(str(path), "--published", "2024-03-20")
-    assert "no database directory" in err
-    assert json.loads(out)["trips"][0]["traveller"]["name"] == "Sergei Lavrov"
+    path.write_text("Сергей Лавров прибыл в Ереван.\n", encoding="utf-8")
+    out, _ = run(str(path), "--language", "hy", "--format", "text")
+    assert "[hy]" in out and "Trips (0)" in out
 
 
 @pytest.mark.parametrize(
@@ -127,7 +125,8 @@ def test_falls_back_to_nobody_known_without_a_database_directory(tmp_path, monke
         (["/no/such/report.txt"], "no such file"),
         (["{path}", "--published", "2024-02-30"], "not a real date"),
         (["{path}", "--published", "yesterday"], "not a real date"),
-        (["{path}", "--language", "it"], "unknown language"),
+        (["{path}", "--language", "zz"], "not an ISO 639-1"),
+        (["{path}", "--language", "english"], "not an ISO 639-1"),
     ],
 )
 def test_clear_errors(tmp_path, args, message):

@@ -383,8 +383,9 @@ def test_memory_directory_matches_names_loosely():
 def test_language_detection_and_unknown_language():
     assert extract_report("Der Bundeskanzler reist nach Georgien.")["report"]["language"] == "de"
     assert extract_report("Президент посетит Армению.")["report"]["language"] == "ru"
-    with pytest.raises(ValueError, match="unsupported language"):
-        extract_report("Il presidente visita la Georgia.", language="it")
+    georgian = extract_report("საქართველოს პრემიერ-მინისტრი ბრიუსელში ჩავიდა.", language="ka")
+    assert georgian["report"]["reading"] == "partial" and georgian["trips"] == []
+    assert extract_report("Der Bundeskanzler reist nach Georgien.")["report"]["reading"] == "full"
 
 
 def test_languages_are_the_lexicon_files():

@@ -13,6 +13,9 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TRACKER_VAR_DIR", BASE_DIR / "var"))
+# The real-report corpus: labels are committed, the texts (other people's words) only cached locally.
+REAL_CORPUS_LABELS = BASE_DIR / "tests" / "extraction_real" / "labels"
+REAL_CORPUS_CACHE = Path(os.environ.get("TRACKER_REAL_CORPUS_CACHE", BASE_DIR / "var" / "extraction_real"))
 
 
 def env_bool(name: str, default: bool = False) -> bool:

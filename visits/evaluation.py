@@ -28,6 +28,7 @@ punctuation, then with a fuzzy ratio (rapidfuzz) so that "Sergei Lavrov" matches
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import unicodedata
@@ -441,6 +442,21 @@ class EvalCase:
         return dt.date.fromisoformat(value) if value else None
 
     @property
+    def published_for_engine(self) -> dt.date | None:
+        """The date ingestion would hand the engine: a date only the text states is the engine's to find."""
+        if self.meta.get("published_from", "page") != "page":
+            return None
+        return self.published
+
+    @property
+    def split(self) -> str | None:
+        return self.meta.get("split")
+
+    @property
+    def kind(self) -> str:
+        return self.meta.get("kind") or "visit"
+
+    @property
     def cluster(self) -> str | None:
         return self.meta.get("cluster")
 
@@ -487,3 +503,66 @@ def load_eval_set(path: Path | str, language: str | None = None) -> list[EvalCas
             )
         )
     return cases
+
+
+# --- the real-report corpus --------------------------------------------------------------------
+
+REAL_SPLITS = ("dev", "test")
+REMOTE_KINDS = ("phone-call", "video-call")
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class RealCorpus:
+    """The labelled real reports of one split whose texts are in the local cache, and those that are not."""
+
+    cases: list[EvalCase]
+    missing: list[str]  # "<lang>/<id>" of labels whose text is not cached
+    differing: list[str]  # cached, but not the text that was labelled (sha256 differs)
+
+
+def real_label_paths(labels_root: Path | str) -> list[Path]:
+    return sorted(Path(labels_root).glob("*/*.json"))
+
+
+def load_real_corpus(
+    labels_root: Path | str,
+    cache_root: Path | str,
+    *,
+    split: str | None = None,
+    language: str | None = None,
+) -> RealCorpus:
+    """Labels under ``labels_root/<lang>/<id>.json`` with texts under ``cache_root/reports/<lang>/<id>.txt``.
+
+    ``split`` is ``dev``, ``test`` or ``None`` (both). A label without its cached text is listed in
+    ``missing``, not an error: the texts are never committed, so a fresh clone has none.
+    """
+    cases, missing, differing = [], [], []
+    for label_path in real_label_paths(labels_root):
+        lang = label_path.parent.name
+        gold = json.loads(label_path.read_text(encoding="utf-8"))
+        meta = gold.get("meta") or {}
+        if (split and meta.get("split") != split) or (language and lang != language):
+            continue
+        name = f"{lang}/{label_path.stem}"
+        report_path = Path(cache_root) / "reports" / lang / f"{label_path.stem}.txt"
+        if not report_path.is_file():
+            missing.append(name)
+            continue
+        text = report_path.read_text(encoding="utf-8")
+        if meta.get("sha256") and meta["sha256"] != text_sha256(text):
+            differing.append(name)
+        cases.append(EvalCase(name, lang, text, gold, report_path, label_path))
+    return RealCorpus(cases, missing, differing)
+
+
+def remote_contacts_with_trips(cases: list[EvalCase], predictions: dict[str, dict]) -> list[str]:
+    """Reports of a phone or video call for which the engine still extracted a trip."""
+    return [
+        case.name
+        for case in cases
+        if case.kind in REMOTE_KINDS and not case.gold.get("trips") and (predictions.get(case.name) or {}).get("trips")
+    ]

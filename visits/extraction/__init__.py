@@ -61,22 +61,44 @@ def extract_report(
     directory: Directory | None = None,
     context: Context | None = None,
 ) -> dict:
-    """Return one report's extraction as a dict valid against extraction.schema.json. Pure: writes nothing."""
+    """Return one report's extraction as a dict valid against extraction.schema.json. Pure: writes nothing.
+
+    Without ``language``, the detected one; when detection cannot tell, each likely language with a cue
+    file is tried and the reading that finds most is kept.
+    """
+    text = text or ""
+    directory = directory if directory is not None else EmptyDirectory()
+    if language:
+        return _extract(text, language.lower(), published, title, publisher, url, directory, context)
+    candidates = _candidate_languages(text)
+    readings = [_extract(text, c, published, title, publisher, url, directory, context) for c in candidates]
+    return max(readings, key=_facts)
+
+
+def _candidate_languages(text: str) -> list[str]:
+    """The detected language; when it cannot be told apart, the likely ones with a cue file."""
+    from visits.extraction.language import detect_language, language_candidates, reads
+
+    detected = detect_language(text)
+    if detected:
+        return [detected]
+    readable = [c for c in language_candidates(text) if reads(c)]
+    return readable or ["en"]
+
+
+def _facts(extraction: dict) -> tuple[int, int]:
+    """How much a reading found: trips and meetings first, then officials."""
+    return (len(extraction["trips"]) + len(extraction["meetings"]), len(extraction["officials"]))
+
+
+def _extract(text, language, published, title, publisher, url, directory, context) -> dict:
     from visits.extraction import output
     from visits.extraction.analysis import analyse
     from visits.extraction.entities import build_people
-    from visits.extraction.language import detect_language
     from visits.extraction.meetings import MeetingBuilder, attach_topics
     from visits.extraction.toolkit import toolkit
     from visits.extraction.trips import TripBuilder, finish_trips
 
-    text = text or ""
-    directory = directory if directory is not None else EmptyDirectory()
-    if language is None:
-        language = detect_language(text, default="en")
-    language = language.lower()
-    if language not in supported_languages():
-        raise ValueError(f"unsupported language {language!r}; supported: {', '.join(supported_languages())}")
     kit = toolkit(language)
     if context is not None:
         from visits.extraction.records import extract_record
@@ -96,7 +118,7 @@ def extract_report(
     attach_topics(kit, doc, meetings, trips, meetings_builder.by_paragraph)
     people.check_roles()
     return {
-        "report": output.report(title, language, published, publisher, url),
+        "report": output.report(title, language, published, publisher, url, reading=kit.reading),
         "officials": output.officials(people, trips, meetings),
         "trips": [output.trip(t) for t in trips],
         "meetings": [output.meeting(m) for m in meetings],

@@ -82,11 +82,13 @@ def meeting(m: Meeting) -> dict:
     }
 
 
-def report(title, language, published: dt.date | None, publisher, url) -> dict:
+def report(title, language, published: dt.date | None, publisher, url, reading: str = "full") -> dict:
+    """The report's own fields; ``reading`` is ``partial`` for a language without a cue file."""
     return {
         "title": title,
         "language": language,
         "published": published.isoformat() if published else None,
         "publisher": publisher,
         "url": url,
+        "reading": reading,
     }

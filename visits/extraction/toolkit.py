@@ -17,6 +17,8 @@ class Toolkit:
 
         self.language = language
         self.lexicon = lex = lexicons.load(language)
+        # without a cue file only data-derived facts are read: places, dates, known officials
+        self.reading = "partial" if lex.get("generic") else "full"
         self.lemmatizer = Lemmatizer(language, lex.get("lemmatizer", "simplemma"), lex.get("lemma_rules"))
         self.morphology = lex.get("lemmatizer") == "pymorphy3" and lex.get("tense_from_morphology", False)
         self.gazetteer = gazetteer(language)

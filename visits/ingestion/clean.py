@@ -21,8 +21,8 @@ import lxml.html
 import trafilatura
 from lxml.etree import ParserError
 
+from visits.extraction.language import detect_language
 from visits.ingestion import boilerplate as bp
-from visits.ingestion.language import detect_language
 
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 SNIFF_BYTES = 4096

@@ -59,6 +59,10 @@ class Report(models.Model):
         EXTRACT = "extract", "extract"
         MERGE = "merge", "merge"
 
+    class Reading(models.TextChoices):
+        FULL = "full", "full"  # the language has a cue file
+        PARTIAL = "partial", "partial"  # no cue file: places, dates and known officials only
+
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ARTICLE)
     url = models.URLField(max_length=2000, null=True, blank=True, unique=True, help_text="normalised")
     submitted_url = models.URLField(max_length=2000, blank=True)
@@ -84,6 +88,9 @@ class Report(models.Model):
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    reading = models.CharField(
+        max_length=8, choices=Reading.choices, blank=True, help_text="how much of the language extraction reads"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 

@@ -21,9 +21,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from visits.ingestion.clean import CleanDocument, CleanError, clean_html, clean_plain_text, decode_bytes
+from visits.ingestion.clean import CleanDocument, CleanError
+from visits.ingestion.documents import document_from_bytes
 from visits.ingestion.feeds import FeedEntry, FeedParseError, parse_feed
-from visits.ingestion.fetch import ARTICLE_TYPES, FEED_TYPES, HTML_TYPES, FetchError, fetch_url, robots_allowed
+from visits.ingestion.fetch import ARTICLE_TYPES, FEED_TYPES, FetchError, fetch_url, robots_allowed
 from visits.ingestion.urls import content_hash, fetchable_url, normalize_url
 from visits.models import Feed, Report, ReportStatus
 
@@ -32,9 +33,7 @@ logger = logging.getLogger("visits.ingestion")
 WORKING = (ReportStatus.QUEUED, ReportStatus.FETCHING, ReportStatus.EXTRACTING)
 Step = Report.Step
 MAX_URL_LENGTH = 2000
-HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 RESERVED_LOG_KEYS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
-EXTRACTION_MODULES = ("visits.extraction", "visits.services.merge", "visits.services.directory")
 
 
 def log_event(event: str, *, report: Report | None = None, feed: Feed | None = None, **fields: Any) -> None:
@@ -58,10 +57,16 @@ def needs_fetch(report: Report) -> bool:
     return report.kind == Report.Kind.ARTICLE and not report.text and bool(report.url)
 
 
-def _send(task_name: str, report_id: int, task_id: str) -> None:
-    from visits import tasks
+def send_task(task_name: str, *args: Any, task_id: str | None = None) -> None:
+    """Send a task of ``visits.tasks`` by its name, so that services never import the tasks module
+    (a signature still runs the task in process when Celery is eager)."""
+    from celery import current_app
 
-    getattr(tasks, task_name).apply_async(args=[report_id], task_id=task_id)
+    current_app.signature(f"visits.tasks.{task_name}", args=list(args)).apply_async(task_id=task_id)
+
+
+def _send(task_name: str, report_id: int, task_id: str) -> None:
+    send_task(task_name, report_id, task_id=task_id)
 
 
 def enqueue_report(report: Report) -> None:
@@ -109,13 +114,6 @@ def submit_url(*, url: str, feed: Feed | None = None, language: str = "", enqueu
     return report, created
 
 
-def _clean_file(content: bytes, filename: str) -> CleanDocument:
-    head = content[:2048].lstrip().lower()
-    if filename.lower().endswith(HTML_SUFFIXES) or head.startswith((b"<!doctype html", b"<html")):
-        return clean_html(content)
-    return clean_plain_text(decode_bytes(content))
-
-
 def _file_report(document: CleanDocument, **values: Any) -> Report:
     filename = values.pop("filename")
     return Report(
@@ -153,9 +151,10 @@ def submit_file(
         return existing, False
     if len(content) > settings.INGEST_MAX_BYTES:
         raise ValueError(f"{filename}: file larger than the limit of {settings.INGEST_MAX_BYTES} bytes")
-    document = _clean_file(content, filename)
-    if not document.text.strip():
-        raise CleanError(f"{filename}: no article text found in the file")
+    try:
+        document = document_from_bytes(content, filename=filename)
+    except CleanError as exc:
+        raise CleanError(f"{filename}: {exc}") from None
     digest = content_hash(document.text)
     original = Report.objects.filter(content_hash=digest).first()
     if original is not None and not normalized:
@@ -201,16 +200,6 @@ def note_retry(report: Report, *, step: str, error: str) -> Report:
     return report
 
 
-def _clean_fetched(body: bytes, content_type: str, encoding: str | None, url: str) -> CleanDocument:
-    if content_type in HTML_TYPES:
-        document = clean_html(body, url=url, encoding=encoding)
-    else:
-        document = clean_plain_text(decode_bytes(body, declared=encoding))
-    if not document.text.strip():
-        raise CleanError("empty page: no article text found")
-    return document
-
-
 def fetch_step(report: Report, *, raise_transient: bool = False, forward: bool = False) -> Report:
     """Fetch and clean a queued report; on success it moves on to ``extracting``.
 
@@ -225,7 +214,9 @@ def fetch_step(report: Report, *, raise_transient: bool = False, forward: bool =
     log_event("fetching", report=report, url=report.submitted_url or report.url, attempt=report.attempts)
     try:
         result = fetch_url(report.submitted_url or report.url, accept=ARTICLE_TYPES)
-        document = _clean_fetched(result.body, result.content_type, result.encoding, result.url)
+        document = document_from_bytes(
+            result.body, content_type=result.content_type, encoding=result.encoding, url=result.url
+        )
     except FetchError as exc:
         if raise_transient and not exc.permanent:
             note_retry(report, step=Step.FETCH, error=str(exc))
@@ -297,38 +288,17 @@ def store_document(report: Report, document: CleanDocument, *, final_url: str | 
     return report
 
 
-def _extraction_functions() -> tuple[Any, Any, Any] | None:
-    """``extract_report``, ``merge_extraction`` and ``DatabaseDirectory``, or None if not installed."""
-    try:
-        from visits.extraction import extract_report
-        from visits.services.directory import DatabaseDirectory
-        from visits.services.merge import merge_extraction
-    except ImportError as exc:
-        if exc.name in EXTRACTION_MODULES:
-            return None
-        raise
-    return extract_report, merge_extraction, DatabaseDirectory
-
-
 def run_extraction_step(report: Report) -> Report:
     """Extract the facts of a cleaned report and merge them into the timeline.
 
-    The single place where extraction plugs in: the functions are imported at
-    call time, and when ``visits.extraction`` or ``visits.services.merge`` is not
-    importable the report is recorded as ready for extraction (status done, step
-    extract, no error). Merging runs in one transaction, so a failure writes no
-    partial facts.
+    Merging runs in one transaction, so a failure writes no partial facts.
     """
+    from visits.extraction import extract_report
+    from visits.services.directory import DatabaseDirectory
+    from visits.services.merge import merge_extraction
+
     if report.status not in WORKING or needs_fetch(report):
         return report
-    try:
-        functions = _extraction_functions()
-    except Exception as exc:
-        return fail_report(report, step=Step.EXTRACT, error=f"extraction unavailable: {type(exc).__name__}: {exc}")
-    if functions is None:
-        log_event("extraction-unavailable", report=report)
-        return _set_state(report, status=ReportStatus.DONE, step=Step.EXTRACT)
-    extract_report, merge_extraction, directory_class = functions
     _set_state(report, status=ReportStatus.EXTRACTING, step=Step.EXTRACT, attempt=needs_attempt(report))
     try:
         extraction = extract_report(
@@ -338,10 +308,14 @@ def run_extraction_step(report: Report) -> Report:
             title=report.title,
             publisher=report.publisher,
             url=report.url,
-            directory=directory_class(),
+            directory=DatabaseDirectory(),
         )
     except Exception as exc:  # an extractor bug must leave a visible failure, not a lost report
         return fail_report(report, step=Step.EXTRACT, error=f"{type(exc).__name__}: {exc}")
+    found = extraction.get("report") or {}
+    report.reading = found.get("reading") or Report.Reading.FULL
+    report.language = report.language or found.get("language") or ""
+    report.save(update_fields=["reading", "language", "updated_at"])
     return _merge(report, extraction, merge_extraction)
 
 
@@ -476,10 +450,8 @@ def due_feeds(*, now: dt.datetime | None = None) -> list[Feed]:
 
 def poll_due_feeds(*, now: dt.datetime | None = None) -> list[int]:
     """Send a ``poll_feed`` task for each due feed; returns their ids."""
-    from visits import tasks
-
     ids = [feed.pk for feed in due_feeds(now=now)]
     for feed_id in ids:
-        transaction.on_commit(partial(tasks.poll_feed.delay, feed_id), robust=True)
+        transaction.on_commit(partial(send_task, "poll_feed", feed_id), robust=True)
     log_event("due-feeds", feeds=len(ids))
     return ids

@@ -2,6 +2,10 @@
 
     python manage.py evaluate_extraction [--path tests/extraction_eval] [--language xx]
         [--format text|json] [--min-f1 FIELD=VALUE ...]
+    python manage.py evaluate_extraction --real dev|test|all [--language xx] [--format text|json]
+
+``--real`` scores the real-report corpus (labels in tests/extraction_real, texts in the local
+cache that ``fetch_real_corpus`` builds); it skips cleanly, with exit status 0, when no text is cached.
 
 With ``--min-f1`` the command fails (exit status 1) naming every field whose overall F1 is below
 its floor, so CI can keep the scores from regressing.
@@ -17,7 +21,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from visits.evaluation import FIELDS, EvalCase, load_eval_set, score
+from visits.evaluation import (
+    FIELDS,
+    REAL_SPLITS,
+    EvalCase,
+    load_eval_set,
+    load_real_corpus,
+    remote_contacts_with_trips,
+    score,
+)
 
 
 class _Rollback(Exception):
@@ -60,20 +72,41 @@ class Command(BaseCommand):
             metavar="FIELD=VALUE",
             help=f"fail when a field's overall F1 is below VALUE; fields: {', '.join(FIELDS)}",
         )
+        parser.add_argument(
+            "--real",
+            choices=[*REAL_SPLITS, "all"],
+            help="score the real-report corpus (tests/extraction_real) instead: its dev half, test half or both",
+        )
 
     def handle(self, *args, **options) -> None:
         floors = dict(_parse_floor(v) for v in options["min_f1"])
-        cases = self._cases(options["path"], options["language"])
+        if options["real"]:
+            cases = self._real_cases(options["real"], options["language"])
+            if not cases:
+                return
+        else:
+            cases = self._cases(options["path"], options["language"])
         database = _database_ready()
         directory = self._directory(database)
         predictions, errors = self._extract_all(cases, directory)
         result = score(predictions, {c.name: c.gold for c in cases}, {c.name: c.text for c in cases})
         merge = self._merge_check(cases, predictions, database)
+        remote = remote_contacts_with_trips(cases, predictions)
         if options["format"] == "json":
-            payload = {**result.as_dict(), "cases": len(cases), "errors": errors, "merge": merge}
+            payload = {
+                **result.as_dict(),
+                "cases": len(cases),
+                "errors": errors,
+                "merge": merge,
+                "remote_contacts_with_trips": remote,
+            }
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
         else:
             self._print_text(result, cases, errors, merge)
+            remote_cases = sum(1 for c in cases if c.kind in ("phone-call", "video-call"))
+            self.stdout.write(f"phone and video calls that yielded a trip: {len(remote)} of {remote_cases}")
+            for name in remote:
+                self.stdout.write(f"  {name}")
         failures = result.below(floors)
         if failures:
             raise CommandError("F1 below floor: " + "; ".join(failures))
@@ -92,6 +125,25 @@ class Command(BaseCommand):
             raise CommandError(f"no reports under {root}" + (f" in language {language!r}" if language else ""))
         return cases
 
+    def _real_cases(self, split: str, language: str | None) -> list[EvalCase]:
+        """The cached cases of the real corpus; an empty list (and a message) when none is cached."""
+        corpus = load_real_corpus(
+            settings.REAL_CORPUS_LABELS,
+            settings.REAL_CORPUS_CACHE,
+            split=None if split == "all" else split,
+            language=language,
+        )
+        if corpus.missing:
+            self.stderr.write(
+                f"{len(corpus.missing)} labelled reports have no cached text in {settings.REAL_CORPUS_CACHE}; "
+                "run `python manage.py fetch_real_corpus` to rebuild the cache"
+            )
+        if corpus.differing:
+            self.stderr.write(f"{len(corpus.differing)} cached texts differ from the labelled ones: {corpus.differing}")
+        if not corpus.cases:
+            self.stdout.write("real corpus: no cached texts, nothing scored (skipped)")
+        return corpus.cases
+
     def _directory(self, database: bool) -> object:
         """The database directory when it can be used, else the empty one; say which on stderr."""
         if database:
@@ -109,15 +161,13 @@ class Command(BaseCommand):
         return EmptyDirectory()
 
     def _extract_all(self, cases: list[EvalCase], directory: object) -> tuple[dict[str, dict], dict[str, str]]:
-        try:
-            from visits.extraction import extract_report
-        except ImportError as exc:
-            raise CommandError(f"the extraction engine cannot be imported: {exc}") from None
+        from visits.extraction import extract_report
+
         predictions, errors = {}, {}
         for case in cases:
             try:
                 predictions[case.name] = extract_report(
-                    case.text, published=case.published, language=case.language, directory=directory
+                    case.text, published=case.published_for_engine, language=case.language, directory=directory
                 )
             except Exception as exc:  # one failing report must not hide the scores of the others
                 errors[case.name] = f"{exc.__class__.__name__}: {exc}"
@@ -128,11 +178,8 @@ class Command(BaseCommand):
         """Distinct trips after merging each cluster (in a transaction that is rolled back)."""
         if not database:
             return {"skipped": "database unreachable or not migrated"}
-        try:
-            from visits.services.merge import merge_extraction
-        except ImportError:
-            return {"skipped": "visits.services.merge.merge_extraction is not available"}
         from visits.models import Country
+        from visits.services.merge import merge_extraction
 
         if not Country.objects.exists():
             return {"skipped": "no countries in the database (run manage.py load_places)"}
@@ -150,7 +197,8 @@ class Command(BaseCommand):
     def _merge_cluster(self, name: str, members: list[EvalCase], predictions: dict, merge) -> dict:
         from visits.models import Evidence, Report, Trip
 
-        row = {"cluster": name, "reports": len(members), "real_trips": len(members[0].real_trips)}
+        real_trips = {trip for case in members for trip in case.real_trips}
+        row = {"cluster": name, "reports": len(members), "real_trips": len(real_trips)}
         try:
             with transaction.atomic():
                 before = set(Trip.objects.values_list("pk", flat=True))

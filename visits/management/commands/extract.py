@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-
-HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 
 
 class Command(BaseCommand):
@@ -22,18 +19,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--published", help="publication date, YYYY-MM-DD (dates in the text are resolved against it)"
         )
-        parser.add_argument("--language", help="language code (en, fr, de, es, ru); detected when not given")
+        parser.add_argument("--language", help="ISO 639-1 language code (en, fr, ka, ...); detected when not given")
         parser.add_argument("--format", choices=["json", "text"], default="json")
 
     def handle(self, *args, **options):
-        from visits.extraction import extract_report, supported_languages
+        from visits.extraction import extract_report
+        from visits.extraction.language import is_language_code
 
         published = _parse_date(options.get("published"))
         language = options.get("language")
         if language:
             language = language.strip().lower()
-            if language not in supported_languages():
-                raise CommandError(f"unknown language {language!r}: supported are {', '.join(supported_languages())}")
+            if not is_language_code(language):
+                raise CommandError(f"--language {language!r} is not an ISO 639-1 language code (en, fr, ka, ...)")
         document = self._load(options["source"])
         result = extract_report(
             document["text"],
@@ -51,77 +49,18 @@ class Command(BaseCommand):
 
     # --- input ------------------------------------------------------------------------------
     def _load(self, source: str) -> dict:
-        if source.startswith(("http://", "https://")):
-            return self._fetch(source)
-        path = Path(source)
-        if not path.exists():
-            raise CommandError(f"no such file: {source}")
-        if not path.is_file():
-            raise CommandError(f"not a file: {source}")
-        raw = path.read_bytes()
-        if path.suffix.lower() in HTML_SUFFIXES or _looks_like_html(raw):
-            return self._clean_html(raw, url=None)
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("latin-1")
-        return self._clean_text(text)
+        from visits.ingestion.documents import DocumentError, fetch_document, read_document
 
-    def _fetch(self, url: str) -> dict:
         try:
-            from visits.ingestion.fetch import fetch_url
-        except ImportError as exc:
-            raise CommandError(f"fetching URLs needs visits.ingestion.fetch, which is not available ({exc})") from exc
-        try:
-            result = fetch_url(url)
-        except Exception as exc:
-            raise CommandError(f"could not fetch {url}: {exc}") from exc
-        content_type = (getattr(result, "content_type", "") or "").lower()
-        body = result.body
-        final_url = getattr(result, "url", None) or url
-        if "html" in content_type or _looks_like_html(body):
-            document = self._clean_html(body, url=final_url, encoding=getattr(result, "encoding", None))
-        else:
-            encoding = getattr(result, "encoding", None) or "utf-8"
-            document = self._clean_text(body.decode(encoding, errors="replace"))
-        document["url"] = final_url
-        return document
-
-    def _clean_text(self, text: str) -> dict:
-        try:
-            from visits.ingestion.clean import clean_plain_text
-        except ImportError:
-            self.stderr.write("visits.ingestion.clean is not available: extracting from the text as it is")
-            return {"text": text}
-        return _document(clean_plain_text(text))
-
-    def _clean_html(self, body, *, url=None, encoding=None) -> dict:
-        try:
-            from visits.ingestion.clean import clean_html
-        except ImportError:
-            self.stderr.write("visits.ingestion.clean is not available: extracting from the HTML's text as it is")
-            import lxml.html
-
-            tree = lxml.html.fromstring(body)
-            for bad in tree.xpath("//script|//style|//nav|//footer|//header"):
-                bad.drop_tree()
-            title = tree.findtext(".//title")
-            return {
-                "text": "\n\n".join(
-                    p.text_content().strip() for p in tree.xpath("//h1|//p") if p.text_content().strip()
-                ),
-                "title": title.strip() if title else None,
-            }
-        return _document(clean_html(body, url=url, encoding=encoding))
+            if source.startswith(("http://", "https://")):
+                return _document(fetch_document(source))
+            return _document(read_document(source))
+        except DocumentError as exc:
+            raise CommandError(str(exc)) from None
 
     def _directory(self):
-        try:
-            from visits.services.directory import DatabaseDirectory
-        except ImportError as exc:
-            from visits.extraction import EmptyDirectory
+        from visits.services.directory import DatabaseDirectory
 
-            self.stderr.write(f"no database directory ({exc}): nobody is known, names stay as written")
-            return EmptyDirectory()
         directory = DatabaseDirectory()
         try:
             directory.find_person("-")  # the database answers, or we say so and go on without it
@@ -141,6 +80,7 @@ def _document(clean) -> dict:
         "publisher": getattr(clean, "publisher", None),
         "published": getattr(clean, "published", None),
         "language": getattr(clean, "language", None),
+        "url": getattr(clean, "canonical_url", None),
     }
 
 
@@ -151,11 +91,6 @@ def _parse_date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise CommandError(f"--published {value!r} is not a real date of the form YYYY-MM-DD") from None
-
-
-def _looks_like_html(raw: bytes | str) -> bool:
-    head = raw[:2048].lower() if isinstance(raw, bytes) else raw[:2048].lower().encode()
-    return any(tag in head for tag in (b"<html", b"<!doctype html", b"<body", b"<p>", b"<div"))
 
 
 def _person(p: dict) -> str:
@@ -182,6 +117,11 @@ def summary(result: dict) -> str:
         f"Report: {report.get('title') or '(untitled)'} [{report.get('language')}]"
         f" published {report.get('published') or 'unknown'}"
     ]
+    if report.get("reading") == "partial":
+        lines.append(
+            f"Partial reading: there is no cue file for {report.get('language')!r} yet, so only places, dates and"
+            " known officials are read (no trips or meetings from travel or meeting words)."
+        )
     lines.append(f"\nOfficials ({len(result['officials'])}):")
     lines += [f"  - {_person(p)}" for p in result["officials"]] or ["  (none)"]
     lines.append(f"\nTrips ({len(result['trips'])}):")

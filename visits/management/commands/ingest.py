@@ -61,3 +61,26 @@ class Command(BaseCommand):
             line += f" error={report.error!r}"
         style = self.style.ERROR if report.status == "failed" else self.style.SUCCESS
         self.stdout.write(style(line))
+        if report.status == "done":
+            self.stdout.write("  " + found_in(report))
+
+
+def found_in(report: Report) -> str:
+    """What the timeline holds from this report: trips, stops, meetings and people, with the trips named."""
+    from visits.models import Participation, Trip
+
+    cited = report.evidence.all()
+    trip_ids = set(cited.exclude(trip=None).values_list("trip_id", flat=True))
+    trip_ids |= set(cited.exclude(stop=None).values_list("stop__trip_id", flat=True))
+    stops = cited.exclude(stop=None).values("stop_id").distinct().count()
+    meetings = cited.exclude(meeting=None).values("meeting_id").distinct().count()
+    people = (
+        Participation.objects.filter(evidence__report=report).values("person_id").distinct().count()
+        + Trip.objects.filter(pk__in=trip_ids).exclude(traveller=None).values("traveller_id").distinct().count()
+    )
+    line = f"found: {len(trip_ids)} trips, {stops} stops, {meetings} meetings, {people} people"
+    if report.reading == Report.Reading.PARTIAL:
+        line += f" (partial reading: no cue file for {report.language or 'this language'})"
+    trips = Trip.objects.filter(pk__in=trip_ids).select_related("traveller").order_by("pk")[:5]
+    named = "; ".join(f"trip {t.pk}: {t}" for t in trips)
+    return line + (f"; {named}" if named else "")
