@@ -7,6 +7,8 @@ field, per language and overall:
 - ``trips``: trip detection. A predicted trip matches a gold trip when the travellers' names match
   and they share at least one country; pairs are matched one-to-one, best first.
 - ``destinations``: the country sets of matched trips.
+- ``traveller_countries``: (traveller, country) pairs over all trips of a report, matched or not: what
+  a reader of the timeline gets from the report, so a missed or invented trip counts here too.
 - ``stop_dates``: start and end of matched stops (matched by country, then city or dates), exact
   ISO strings; a date given on one side only is a false positive or negative.
 - ``trip_status``, ``stop_status``: the status of matched trips and matched stops.
@@ -41,6 +43,7 @@ from rapidfuzz import fuzz
 FIELDS = (
     "trips",
     "destinations",
+    "traveller_countries",
     "stop_dates",
     "trip_status",
     "stop_status",
@@ -281,8 +284,25 @@ def _score_stops(gold: dict, predicted: dict, counts: dict[str, Counts]) -> None
         counts["topics"].add(_compare_sets(g.get("topics") or [], p.get("topics") or []))
 
 
+def _traveller_countries(trips: list[dict]) -> list[tuple[str, str]]:
+    pairs = {(_person_name(t.get("traveller")), country) for t in trips for country in _countries(t)}
+    return sorted(pairs)
+
+
+def _score_traveller_countries(gold_trips: list[dict], predicted_trips: list[dict]) -> Counts:
+    gold, predicted = _traveller_countries(gold_trips), _traveller_countries(predicted_trips)
+    used: set[int] = set()
+    for name, country in gold:
+        for j, (other, other_country) in enumerate(predicted):
+            if j not in used and country == other_country and names_match(name, other):
+                used.add(j)
+                break
+    return Counts(len(used), len(predicted) - len(used), len(gold) - len(used))
+
+
 def _score_trips(gold: dict, predicted: dict, counts: dict[str, Counts]) -> None:
     gold_trips, predicted_trips = _trips(gold), _trips(predicted)
+    counts["traveller_countries"].add(_score_traveller_countries(gold_trips, predicted_trips))
     pairs = _align(gold_trips, predicted_trips, _trip_affinity)
     counts["trips"].add(Counts(len(pairs), len(predicted_trips) - len(pairs), len(gold_trips) - len(pairs)))
     for i, j in pairs:

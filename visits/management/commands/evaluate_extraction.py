@@ -203,12 +203,12 @@ class Command(BaseCommand):
             with transaction.atomic():
                 before = set(Trip.objects.values_list("pk", flat=True))
                 reports = []
-                for case in sorted(members, key=lambda c: (c.published or c.name, c.name)):
+                for case in sorted(members, key=lambda c: (str(c.published or ""), c.name)):
                     report = Report.objects.create(
                         kind=Report.Kind.FILE,
                         title=case.title[:500],
                         language=case.language,
-                        published_date=case.published,
+                        published_date=case.published_for_engine,
                         text=case.text,
                     )
                     reports.append(report)
