@@ -2,7 +2,8 @@
 """Set up and run the tracker, or its tests, with nothing but Python 3.11+.
 
     python3 run.py          # web + API on http://127.0.0.1:8000, Celery worker and beat
-    python3 run.py test     # the whole test suite (extra arguments go to pytest)
+    python3 run.py test     # the fast tests, in parallel (extra arguments go to pytest)
+    python3 run.py test --all   # every test, the slow ones too (real workers, faults, browser)
 
 It creates .venv, installs requirements.txt (again only when it changes), and
 uses an embedded PostgreSQL in var/pgdata unless DATABASE_URL is set, and
@@ -14,11 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import venv
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -35,6 +39,13 @@ def say(message: str) -> None:
     print(f"[run] {message}", flush=True)
 
 
+def timed(label: str, action: Callable[[], str], hint: str = "") -> None:
+    """Run one set-up step and print one line: its label, its outcome, how long it took (and a hint)."""
+    began = time.monotonic()
+    outcome = action()
+    say(f"{label}: {outcome} ({time.monotonic() - began:.1f} s)" + (f"; {hint}" if hint else ""))
+
+
 # --- Environment -------------------------------------------------------------------------------
 
 
@@ -42,20 +53,27 @@ def ensure_virtualenv(requirement_files: list[Path]) -> None:
     """Create .venv and install the requirements when they changed since the last install."""
     if sys.version_info < (3, 11):  # noqa: UP036 - run.py may be started by an older python3
         sys.exit("Python 3.11 or newer is needed.")
-    if not VENV_PYTHON.exists():
-        say(f"creating the virtual environment in {VENV}")
-        venv.EnvBuilder(with_pip=True).create(VENV)
     digest = hashlib.sha256(b"".join(path.read_bytes() for path in requirement_files)).hexdigest()
     stamp = VENV / f".installed-{'-'.join(p.stem for p in requirement_files)}"
-    if stamp.exists() and stamp.read_text() == digest:
+    if VENV_PYTHON.exists() and stamp.exists() and stamp.read_text() == digest:
         return
-    say("installing requirements (first run, or they changed)")
+    names = ", ".join(path.name for path in requirement_files)
+    timed(f"python packages ({names}) in {VENV.name}", lambda: install_requirements(requirement_files, stamp, digest))
+
+
+def install_requirements(requirement_files: list[Path], stamp: Path, digest: str) -> str:
+    if not VENV_PYTHON.exists():
+        venv.EnvBuilder(with_pip=True).create(VENV)
     command = [str(VENV_PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     for path in requirement_files:
         command += ["-r", str(path)]
-    if subprocess.call(command) != 0:
+    # pip's own notes (an extra a package no longer provides, say) are shown only when it fails.
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        print(result.stdout + result.stderr, file=sys.stderr)
         sys.exit("pip could not install the requirements: see the messages above (are you offline?).")
     stamp.write_text(digest)
+    return "installed"
 
 
 def reexec_in_virtualenv() -> None:
@@ -68,10 +86,12 @@ def start_embedded_database():
     sys.path.insert(0, str(ROOT))
     from tracker.embedded import embedded_database_url
 
-    url = embedded_database_url(VAR / "pgdata")
-    os.environ["DATABASE_URL"] = url
-    say(f"embedded PostgreSQL in {VAR / 'pgdata'} (set DATABASE_URL to use your own server)")
-    return url
+    def start() -> str:
+        os.environ["DATABASE_URL"] = embedded_database_url(VAR / "pgdata")
+        return f"embedded PostgreSQL in {VAR / 'pgdata'}, ready"
+
+    timed("database", start, hint="set DATABASE_URL to use your own server")
+    return os.environ["DATABASE_URL"]
 
 
 def describe_services(*, embedded_database: bool) -> None:
@@ -85,19 +105,50 @@ def describe_services(*, embedded_database: bool) -> None:
             (VAR / "broker" / folder).mkdir(parents=True, exist_ok=True)
 
 
-def manage(*args: str, check: bool = True) -> int:
-    code = subprocess.call([str(VENV_PYTHON), str(ROOT / "manage.py"), *args], cwd=ROOT)
-    if check and code != 0:
-        sys.exit(f"manage.py {' '.join(args)} failed (exit {code})")
-    return code
+def manage(*args: str) -> str:
+    """Run a manage.py command quietly; its output is shown only when it fails."""
+    command = [str(VENV_PYTHON), str(ROOT / "manage.py"), *args]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        print(result.stdout + result.stderr, file=sys.stderr)
+        sys.exit(f"manage.py {' '.join(args)} failed (exit {result.returncode})")
+    return result.stdout
+
+
+def manage_relayed(*args: str) -> None:
+    """Run a manage.py command whose own lines are meant for the user (setup_demo), prefixed like ours."""
+    child = subprocess.Popen(
+        [str(VENV_PYTHON), str(ROOT / "manage.py"), *args], cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    for line in child.stdout or []:
+        if line.strip():
+            say(line.rstrip())
+    if child.wait() != 0:
+        sys.exit(f"manage.py {' '.join(args)} failed (exit {child.returncode})")
+
+
+# Start-up lines of runserver that tell a user nothing run.py does not already say.
+RUNSERVER_BANNER = re.compile(
+    r"^(Performing system checks|System check identified no issues|Django version|Starting development server"
+    r"|Quit the server with|WARNING: This is a development server|For more information on production servers"
+    r"|\w+ \d{2}, \d{4} - \d{2}:\d{2}:\d{2}$|\s*$)"
+)
+
+
+def relay(name: str, child: subprocess.Popen) -> None:
+    """Print a child's lines with its name, dropping runserver's start-up banner."""
+    for line in child.stdout or []:
+        if not RUNSERVER_BANNER.match(line):
+            print(f"[{name}] {line.rstrip()}", flush=True)
 
 
 # --- Commands ----------------------------------------------------------------------------------
 
 
 def prepare_database() -> None:
-    manage("migrate", "--no-input", "-v", "0")
-    manage("setup_demo")
+    timed("database schema", lambda: "migrated" if "Applying" in manage("migrate", "--no-input") else "up to date")
+    manage_relayed("setup_demo")
 
 
 def serve() -> None:
@@ -107,6 +158,8 @@ def serve() -> None:
     if embedded:
         start_embedded_database()
     describe_services(embedded_database=embedded)
+    # Locally the console shows warnings and errors (and runserver's request lines), not every INFO line.
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     prepare_database()
     processes = {
         "web": [str(VENV_PYTHON), "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"],
@@ -114,13 +167,14 @@ def serve() -> None:
             str(VENV / "bin" / "celery"),
             "-A",
             "tracker",
+            "--quiet",
             "worker",
             "-Q",
             "celery,fetch,extract,maintenance",
             "-c",
             "2",
             "-l",
-            "INFO",
+            "WARNING",
             "-n",
             "worker@%h",
         ],
@@ -128,14 +182,20 @@ def serve() -> None:
             str(VENV / "bin" / "celery"),
             "-A",
             "tracker",
+            "--quiet",
             "beat",
             "-l",
-            "INFO",
+            "WARNING",
             "-s",
             str(VAR / "celerybeat-schedule"),
         ],
     }
-    children = {name: subprocess.Popen(cmd, cwd=ROOT) for name, cmd in processes.items()}
+    children = {
+        name: subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for name, cmd in processes.items()
+    }
+    for name, child in children.items():
+        threading.Thread(target=relay, args=(name, child), daemon=True).start()
     say(f"the tracker is at http://{HOST}:{PORT}/  (admin: /admin/, API: /api/v1/, docs: /api/v1/docs/)")
     say("press Ctrl-C to stop")
     stop_requested = False
@@ -165,6 +225,24 @@ def serve() -> None:
         say("stopped" + (" (the embedded PostgreSQL stops with this process)" if embedded else ""))
 
 
+def pytest_arguments(args: list[str]) -> list[str]:
+    """The fast suite on every core by default; ``--all`` adds the slow tests (marker ``slow``).
+
+    A ``-m`` or ``-n`` of the caller's wins; ``-p no:xdist`` (or one core) runs in one process.
+    """
+    everything = "--all" in args
+    args = [arg for arg in args if arg != "--all"]
+    extra: list[str] = []
+    if not everything and not any(arg == "-m" or arg.startswith("-m") for arg in args):
+        extra += ["-m", "not slow"]
+    workers = min(os.cpu_count() or 1, 4)
+    wants_one_process = "no:xdist" in args or any(arg in ("--version", "-h", "--help") for arg in args)
+    if workers > 1 and not wants_one_process and not any(arg.startswith(("-n", "--numprocesses")) for arg in args):
+        # loadfile keeps each module on one worker, so a module's heavy fixture is built once.
+        extra += ["-n", str(workers), "--dist", "loadfile"]
+    return [*extra, *args]
+
+
 def test(pytest_args: list[str]) -> None:
     ensure_virtualenv(REQUIREMENTS + DEV_REQUIREMENTS)
     reexec_in_virtualenv()
@@ -172,7 +250,7 @@ def test(pytest_args: list[str]) -> None:
     if embedded:
         start_embedded_database()
     describe_services(embedded_database=embedded)
-    code = subprocess.call([str(VENV_PYTHON), "-m", "pytest", *pytest_args], cwd=ROOT)
+    code = subprocess.call([str(VENV_PYTHON), "-m", "pytest", *pytest_arguments(pytest_args)], cwd=ROOT)
     sys.exit(code)
 
 

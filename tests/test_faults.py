@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -22,12 +23,12 @@ from django.urls import reverse
 
 from tests import test_ingest_support as support
 from tests.test_ingest_support import article_html, visit_page
-from tests.workers import Worker, app_broker, flushed_broker, redis_client, wait_for
+from tests.workers import TEST_REDIS_URL, Worker, app_broker, flushed_broker, redis_client, wait_for
 from visits.models import Evidence, Feed, Report, ReportStatus
 
 pytestmark = [pytest.mark.slow]
 
-BROKER_URL = "redis://127.0.0.1:6379/7"
+BROKER_URL = TEST_REDIS_URL
 site = support.site  # shared fixture: pages served on 127.0.0.1
 
 
@@ -158,7 +159,15 @@ def test_full_disk_on_upload_is_a_clean_507_and_small_uploads_still_work(client,
 
 # --- the broker stopped for 30 s while reports are submitted -----------------------------------------
 
-OWN_REDIS_PORT = 6390
+
+def _free_port() -> int:
+    """A port nothing listens on now, so that two test runs never start their Redis on the same one."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+OWN_REDIS_PORT = _free_port()
 OUTAGE_SECONDS = float(os.environ.get("FAULT_BROKER_OUTAGE_SECONDS", 30))
 
 
@@ -185,7 +194,7 @@ def _redis_stop() -> None:
 
 @pytest.fixture
 def own_broker(tmp_path) -> Iterator[str]:
-    """A Redis of our own on port 6390 (never the machine's shared one), stopped at the end."""
+    """A Redis of our own on a free port (never the machine's shared one), stopped at the end."""
     if subprocess.run(["which", "redis-server"], capture_output=True).returncode != 0:
         pytest.skip("redis-server is not installed")
     _redis_stop()

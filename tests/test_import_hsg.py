@@ -15,6 +15,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from tests.conftest import HSG_FIXTURES, hsg_datasets
 from visits.importers.hsg import (
     TravelRecord,
     group_tours,
@@ -26,8 +27,11 @@ from visits.importers.hsg import (
 )
 from visits.models import Evidence, ImportRun, Meeting, Person, Position, Report, Stop, Trip
 
-HSG = Path(__file__).resolve().parents[2] / "shared" / "data" / "hsg"
-needs_data = pytest.mark.skipif(not HSG.is_dir(), reason=f"HSG data not found at {HSG}")
+# What each data set holds: the few real records of tests/data/hsg, or the whole published set.
+EXPECTED = {
+    "fixtures": {"travels_records": 20, "stops": 18, "visits": 3},
+    "full": {"travels_records": 4271, "stops": 4269, "visits": 3264},
+}
 
 
 # --------------------------------------------------------------------------- pure rules
@@ -98,55 +102,51 @@ def test_merge_duplicates_keeps_the_lowest_id():
 # --------------------------------------------------------------------------- the real records
 
 
-@pytest.fixture(scope="module")
-def real_import(django_db_setup, django_db_blocker):
-    """The whole real import run twice, in one transaction rolled back after the module."""
-    if not HSG.is_dir():
-        pytest.skip(f"HSG data not found at {HSG}")
+@pytest.fixture(scope="module", params=hsg_datasets())
+def real_import(request, django_db_setup, django_db_blocker):
+    """A real import run twice, in one transaction rolled back after the module."""
+    root: Path = request.param
     with django_db_blocker.unblock(), transaction.atomic():
         began = time.monotonic()
-        first = import_hsg(HSG, progress=False)
+        first = import_hsg(root, progress=False)
         first_seconds = time.monotonic() - began
         began = time.monotonic()
-        second = import_hsg(HSG, progress=False)
+        second = import_hsg(root, progress=False)
         second_seconds = time.monotonic() - began
-        yield {"first": first, "second": second, "times": (first_seconds, second_seconds)}
+        expected = EXPECTED["fixtures" if root == HSG_FIXTURES else "full"]
+        yield {"first": first, "second": second, "times": (first_seconds, second_seconds), "expected": expected}
         transaction.set_rollback(True)
 
 
-pytestmark_real = [pytest.mark.slow, pytest.mark.django_db, needs_data]
-
-
-def real(func):
-    for mark in pytestmark_real:
-        func = mark(func)
-    return func
+real = pytest.mark.django_db
 
 
 @real
 def test_counts(real_import):
-    first = real_import["first"]
+    first, expected = real_import["first"], real_import["expected"]
     assert first.problems == []
-    assert first.figures["travels_records"] == 4271
+    assert first.figures["travels_records"] == expected["travels_records"]
     assert first.figures["merged_duplicates"] == 2  # ids 4019 and 4020 repeat 3992 and 3993
-    assert Stop.objects.filter(external_id__startswith="hsg-travels:").count() == 4269
-    assert first.figures["visits"] == Meeting.objects.filter(external_id__startswith="hsg-visits:").count() == 3264
-    assert Report.objects.filter(kind="dataset", external_id__startswith="hsg-").count() == 4271 + 3264
+    assert Stop.objects.filter(external_id__startswith="hsg-travels:").count() == expected["stops"]
+    visits = Meeting.objects.filter(external_id__startswith="hsg-visits:").count()
+    assert first.figures["visits"] == visits == expected["visits"]
+    reports = Report.objects.filter(kind="dataset", external_id__startswith="hsg-").count()
+    assert reports == expected["travels_records"] + expected["visits"]
     assert Trip.objects.filter(external_id__startswith="hsg-tour:").count() == first.figures["tours"]
     assert not Trip.objects.filter(external_id__startswith="hsg-tour:", stops__isnull=True).exists()
 
 
 @real
 def test_second_run_changes_nothing_and_both_are_fast(real_import):
-    second = real_import["second"]
+    second, stops = real_import["second"], real_import["expected"]["stops"]
     assert second.tally.total("created") == 0
     assert second.tally.total("updated") == 0
     assert second.tally.total("deleted") == 0
-    assert second.tally.counts["stop"]["unchanged"] == 4269
+    assert second.tally.counts["stop"]["unchanged"] == stops
     first_seconds, second_seconds = real_import["times"]
     assert first_seconds < 120 and second_seconds < 60
     run = ImportRun.objects.get(pk=second.run.pk)
-    assert run.source == "hsg" and run.finished_at and run.counts["stop"]["unchanged"] == 4269
+    assert run.source == "hsg" and run.finished_at and run.counts["stop"]["unchanged"] == stops
 
 
 @real

@@ -6,15 +6,14 @@ import datetime as dt
 
 import pytest
 
-from tests.test_ingest_support import SEED, visit_page
+from tests.conftest import read_seed
+from tests.test_ingest_support import visit_page
 from visits.ingestion.clean import CleanError, clean_html, clean_plain_text, decode_bytes
 
 
 @pytest.fixture(scope="module")
 def seed() -> str:
-    if not SEED.exists():
-        pytest.skip(f"seed article missing: {SEED}")
-    return SEED.read_text(encoding="utf-8")
+    return read_seed().decode("utf-8")
 
 
 def test_seed_metadata_recovered(seed):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import types
 import zlib
 from io import StringIO
 
@@ -13,7 +11,9 @@ from celery.exceptions import Retry
 from django.core.management import CommandError, call_command
 
 from tests import test_ingest_support as support
-from tests.test_ingest_support import SEED, visit_page
+from tests.conftest import SEED_REPORT as SEED
+from tests.conftest import read_seed
+from tests.test_ingest_support import visit_page
 from visits import tasks
 from visits.ingestion.fetch import FetchError
 from visits.models import Report, ReportStatus
@@ -29,13 +29,6 @@ allow_local = support.allow_local  # shared fixture
 site = support.site  # shared fixture
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_local")]
 MB = 1024 * 1024
-
-
-@pytest.fixture(autouse=True)
-def extraction_not_installed(monkeypatch):
-    """Most tests run the pipeline as if the extraction modules were not importable."""
-    monkeypatch.setitem(sys.modules, "visits.extraction", None)
-    monkeypatch.setitem(sys.modules, "visits.services.merge", None)
 
 
 def test_same_url_submitted_twice_is_one_report(site, django_capture_on_commit_callbacks):
@@ -57,7 +50,7 @@ def test_pipeline_fetches_cleans_and_marks_ready_for_extraction(site):
     head = '<meta property="article:published_time" content="2024-03-18T09:00:00+04:00">'
     report, _ = submit_url(url=site.html("/story", visit_page(extra_head=head)), enqueue=False)
     report = process_report(report)
-    assert (report.status, report.step, report.error) == (ReportStatus.DONE, Report.Step.EXTRACT, "")
+    assert (report.status, report.step, report.error) == (ReportStatus.DONE, Report.Step.MERGE, "")
     assert report.title == "Secretary General visits Georgia" and report.author == "Jane Reporter"
     assert report.language == "en" and report.published_date == dt.date(2024, 3, 18)
     assert report.text.startswith("The Secretary General of the alliance arrived in Tbilisi")
@@ -203,40 +196,26 @@ def test_structured_log_lines(site, caplog):
 # --- Extraction plug-in -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def extraction_modules(monkeypatch):
-    """Stand-ins for the extraction helper's modules (``DatabaseDirectory`` stays the real one)."""
-    monkeypatch.delitem(sys.modules, "visits.extraction")
-    pytest.importorskip("visits.services.directory", reason="DatabaseDirectory not importable yet")
-    calls: dict[str, object] = {}
-
-    def extract_report(text, **kwargs):
-        calls["extract"] = (text, kwargs)
-        return {"report": {}, "officials": [], "trips": [], "meetings": []}
-
-    def merge_extraction(report, extraction):
-        calls["merge"] = (report.pk, extraction)
-        if calls.get("fail_merge"):
-            report.title = "half-written"
-            report.save(update_fields=["title"])
-            raise RuntimeError("merge exploded")
-
-    monkeypatch.setitem(sys.modules, "visits.extraction", types.SimpleNamespace(extract_report=extract_report))
-    monkeypatch.setitem(sys.modules, "visits.services.merge", types.SimpleNamespace(merge_extraction=merge_extraction))
-    return calls
+def test_extraction_and_merge_write_the_reports_facts(site, caucasus):
+    paragraphs = [
+        "Russian Foreign Minister Sergei Lavrov arrived in Yerevan on Monday for talks with his Armenian"
+        " counterpart Ararat Mirzoyan."
+    ]
+    page = support.article_html("Lavrov in Yerevan", paragraphs)
+    report = process_report(submit_url(url=site.html("/story", page), enqueue=False)[0])
+    assert (report.status, report.step, report.reading) == (ReportStatus.DONE, Report.Step.MERGE, "full")
+    assert report.evidence.exclude(stop=None).filter(stop__country_id="AM").exists()
 
 
-def test_extraction_and_merge_are_called(site, extraction_modules):
-    report = process_report(submit_url(url=site.html("/story", visit_page()), enqueue=False)[0])
-    assert (report.status, report.step) == (ReportStatus.DONE, Report.Step.MERGE)
-    text, kwargs = extraction_modules["extract"]
-    assert text == report.text and kwargs["language"] == "en" and kwargs["url"] == report.url
-    assert type(kwargs["directory"]).__name__ == "DatabaseDirectory"
-    assert extraction_modules["merge"][0] == report.pk
+def test_failed_merge_is_rolled_back(site, monkeypatch):
+    from visits.services import merge
 
+    def exploding_merge(report, extraction):  # fault injection: the merge dies half-way
+        report.title = "half-written"
+        report.save(update_fields=["title"])
+        raise RuntimeError("merge exploded")
 
-def test_failed_merge_is_rolled_back(site, extraction_modules):
-    extraction_modules["fail_merge"] = True
+    monkeypatch.setattr(merge, "merge_extraction", exploding_merge)
     report = process_report(submit_url(url=site.html("/story", visit_page()), enqueue=False)[0])
     assert (report.status, report.step) == (ReportStatus.FAILED, Report.Step.MERGE)
     assert "merge exploded" in report.error and report.title != "half-written"
@@ -247,9 +226,7 @@ def test_failed_merge_is_rolled_back(site, extraction_modules):
 
 @pytest.fixture
 def seed_bytes() -> bytes:
-    if not SEED.exists():
-        pytest.skip(f"seed article missing: {SEED}")
-    return SEED.read_bytes()
+    return read_seed()
 
 
 def test_submit_seed_file(seed_bytes):
@@ -277,8 +254,9 @@ def test_ingest_command_with_file_and_url(site, seed_bytes, tmp_path):
     url = site.html("/story", visit_page())
     out = StringIO()
     call_command("ingest", str(path), url, "--publisher", "Mondialisation.ca", stdout=out)
-    lines = out.getvalue().splitlines()
+    lines = [line for line in out.getvalue().splitlines() if "status=" in line]
     assert len(lines) == 2 and all("status=done" in line for line in lines)
+    assert "found: 1 trips" in out.getvalue()
     assert "new report" in lines[0] and url in lines[1]
     out = StringIO()
     call_command("ingest", url, stdout=out)

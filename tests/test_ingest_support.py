@@ -10,11 +10,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "data" / "seed" / "otan-caucase-du-sud-2024-03-19.fr.txt"
+from tests.conftest import SEED_REPORT as SEED  # noqa: F401 - the seed, for the ingestion tests
 
 
 @dataclass

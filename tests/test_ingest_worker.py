@@ -1,4 +1,4 @@
-"""End to end with a real Celery worker on the real broker (Redis db 5) and the test database.
+"""End to end with a real Celery worker on the real broker (Redis, keys of our own) and the test database.
 
 The worker runs as a subprocess with DATABASE_URL pointing at pytest-django's test
 database; ``transactional_db`` commits the rows so that the worker sees them.
@@ -14,7 +14,7 @@ import pytest
 
 from tests import test_ingest_support as support
 from tests.test_ingest_support import visit_page
-from tests.workers import Worker, app_broker
+from tests.workers import TEST_REDIS_URL, Worker, flushed_broker
 from visits import tasks
 from visits.models import Feed, Report, ReportStatus
 from visits.services.ingestion import submit_url
@@ -23,7 +23,7 @@ allow_local = support.allow_local  # shared fixture
 site = support.site  # shared fixture
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("allow_local")]
 
-BROKER_URL = "redis://127.0.0.1:6379/5"
+BROKER_URL = TEST_REDIS_URL
 
 RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>{base}/</link>
 <description>d</description>
@@ -32,17 +32,9 @@ RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>
 
 @pytest.fixture
 def broker() -> Iterator[None]:
-    """Point this process's Celery app at Redis db 5, emptied before and after."""
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(BROKER_URL)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"Redis not reachable at {BROKER_URL}: {exc}")
-    client.flushdb()
-    with app_broker(BROKER_URL):
+    """Point this process's Celery app at the test Redis, with its own keys emptied before and after."""
+    with flushed_broker(BROKER_URL):
         yield
-    client.flushdb()
 
 
 @pytest.fixture

@@ -18,24 +18,43 @@ def test_liveness(client):
     assert response.json() == {"status": "ok"}
 
 
+@pytest.fixture
+def broker_at(monkeypatch):
+    """Point the Celery app at a broker of the test's choosing, so no other broker on the machine matters."""
+    from tracker.celery import app
+
+    saved = app.conf.broker_url, app.conf.broker_transport_options
+
+    def point(url: str, options: dict | None = None) -> None:
+        monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery reads it before its conf
+        app.conf.broker_url, app.conf.broker_transport_options = url, options or {}
+        app._pool = None
+
+    yield point
+    app.conf.broker_url, app.conf.broker_transport_options = saved
+    app._pool = None
+
+
 @pytest.mark.django_db
-def test_readiness_checks_database_and_broker(client):
+def test_readiness_checks_database_and_broker(client, broker_at, tmp_path):
+    # A real filesystem broker of this test's own: a tracker or a Redis running beside changes nothing.
+    folders = {name: tmp_path / name for name in ("queue", "processed", "control")}
+    for folder in folders.values():
+        folder.mkdir()
+    broker_at(
+        "filesystem://",
+        {"data_folder_in": str(folders["queue"]), "data_folder_out": str(folders["queue"]),
+         "processed_folder": str(folders["processed"]), "control_folder": str(folders["control"])},
+    )  # fmt: skip
     response = client.get("/readyz")
     assert response.status_code == 200, response.content
     assert response.json()["checks"] == {"database": "ok", "broker": "ok"}
 
 
 @pytest.mark.django_db
-def test_readiness_reports_an_unreachable_broker(client, monkeypatch):
-    from tracker.celery import app
-
-    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")  # Celery reads it before its conf
-    original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    try:
-        response = client.get("/readyz")
-    finally:
-        app.conf.broker_url = original
+def test_readiness_reports_an_unreachable_broker(client, broker_at):
+    broker_at("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    response = client.get("/readyz")
     assert response.status_code == 503
     assert response["Retry-After"]
     body = response.json()

@@ -1,6 +1,6 @@
 """Scale-out: two Celery workers on the real broker share one queue; every report is processed once.
 
-Two worker processes (Redis db 7, the test database) consume the same queues while
+Two worker processes (the test Redis, the test database) consume the same queues while
 20 article URLs served on 127.0.0.1 are submitted. Checked: all 20 reports end
 ``done``, each page was fetched exactly once, both workers took part, and no
 trip, meeting or evidence row exists twice; sending every extraction task a
@@ -16,12 +16,12 @@ from django.db.models import Count
 
 from tests import test_ingest_support as support
 from tests.test_ingest_support import article_html
-from tests.workers import Worker, flushed_broker, wait_for
+from tests.workers import TEST_REDIS_URL, Worker, flushed_broker, wait_for
 from visits.models import Country, Evidence, Meeting, Participation, Report, ReportStatus, Stop, Trip
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-BROKER_URL = "redis://127.0.0.1:6379/7"
+BROKER_URL = TEST_REDIS_URL
 site = support.site  # shared fixture: pages served on 127.0.0.1
 REPORTS = 20
 PLACES = [

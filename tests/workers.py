@@ -5,7 +5,12 @@ Used by the scale-out and fault tests. A worker is started as
 by environment variables before the worker runs its first task:
 
 - ``TRACKER_TEST_EXTRACT_DELAY``: seconds to sleep before each extraction (to be
-  able to kill a worker *mid-extraction*).
+  able to kill a worker *mid-extraction*);
+- ``TRACKER_TEST_BROKER_PREFIX``: the Redis key prefix of this test process (see below).
+
+Isolation: the workers get the very database this test process uses (never a default
+server) and a Redis key prefix of its own, so two test runs (or xdist workers) on one
+Redis never take each other's tasks. ``TRACKER_TEST_REDIS_URL`` picks the Redis.
 
 Each worker runs in its own process group, so SIGKILL reaches its pool children.
 """
@@ -14,16 +19,31 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 PYTHON = BASE_DIR / ".venv" / "bin" / "python"
 QUEUES = "fetch,extract,maintenance,celery"
+
+
+def _test_redis_url() -> str:
+    """The Redis the worker tests use: TRACKER_TEST_REDIS_URL, a Redis CELERY_BROKER_URL, else the local one."""
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    return os.environ.get("TRACKER_TEST_REDIS_URL") or (
+        broker if broker.startswith("redis") else "redis://127.0.0.1:6379/0"
+    )
+
+
+TEST_REDIS_URL = _test_redis_url()
+# Every key this process and its workers put in Redis starts with this (kombu's global_keyprefix).
+BROKER_PREFIX = f"tracker-test-{os.getpid()}-{secrets.token_hex(3)}:"
 
 
 def database_url(settings_dict: dict | None = None) -> str:
@@ -32,9 +52,18 @@ def database_url(settings_dict: dict | None = None) -> str:
         from django.db import connection
 
         settings_dict = connection.settings_dict
-    auth = settings_dict["USER"] + (f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else "")
-    host = settings_dict["HOST"] or "127.0.0.1"
-    return f"postgres://{auth}@{host}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+    auth = quote(settings_dict["USER"] or "", safe="")
+    if settings_dict.get("PASSWORD"):
+        auth += ":" + quote(settings_dict["PASSWORD"], safe="")
+    # Keep libpq's own view of the server: a socket directory (the embedded PostgreSQL) travels in
+    # the query, as do the other OPTIONS; an empty host never becomes 127.0.0.1:5432.
+    options = {key: str(value) for key, value in (settings_dict.get("OPTIONS") or {}).items()}
+    host = settings_dict.get("HOST") or ""
+    if host.startswith("/"):
+        options["host"], host = host, ""
+    netloc = f"{auth}@{host}" + (f":{settings_dict['PORT']}" if host and settings_dict.get("PORT") else "")
+    query = f"?{urlencode(options)}" if options else ""
+    return f"postgres://{netloc}/{quote(settings_dict['NAME'], safe='')}{query}"
 
 
 def redis_client(url: str):
@@ -58,7 +87,8 @@ def app_broker(url: str) -> Iterator[None]:
     saved = app.conf.broker_url, app.conf.broker_transport_options
     saved_variable = os.environ.get("CELERY_BROKER_URL")
     os.environ["CELERY_BROKER_URL"] = url  # Celery prefers this variable (set in CI) over its conf
-    app.conf.broker_url, app.conf.broker_transport_options = url, {"max_retries": 1}
+    app.conf.broker_url = url
+    app.conf.broker_transport_options = {"max_retries": 1, "global_keyprefix": BROKER_PREFIX}
     app._pool, app.amqp._producer_pool = None, None
     try:
         _fail_on_foreign_workers(app, url)
@@ -100,14 +130,23 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
 
 
+def _drop_own_keys(client) -> None:
+    """Delete this process's broker keys only: other runs may share the Redis database."""
+    keys = list(client.scan_iter(match=f"{BROKER_PREFIX}*", count=500))
+    if keys:
+        client.delete(*keys)
+
+
 @contextlib.contextmanager
-def flushed_broker(url: str) -> Iterator[None]:
-    """``app_broker(url)`` on a Redis database emptied before and after (skips when Redis is absent)."""
+def flushed_broker(url: str = TEST_REDIS_URL) -> Iterator[None]:
+    """``app_broker(url)`` with this process's keys emptied before and after (skips when Redis is absent)."""
     client = redis_client(url)
-    client.flushdb()
-    with app_broker(url):
-        yield
-    client.flushdb()
+    _drop_own_keys(client)
+    try:
+        with app_broker(url):
+            yield
+    finally:
+        _drop_own_keys(client)
 
 
 class Worker:
@@ -130,6 +169,7 @@ class Worker:
             **os.environ,
             "DATABASE_URL": db_url or database_url(),
             "CELERY_BROKER_URL": broker_url,
+            "TRACKER_TEST_BROKER_PREFIX": BROKER_PREFIX,
             "INGEST_ALLOWED_PRIVATE_HOSTS": "127.0.0.1",
             "CELERY_TASK_ALWAYS_EAGER": "0",
             **(env or {}),
@@ -211,6 +251,11 @@ def main() -> None:
     from celery.__main__ import main as celery_main
     from celery.signals import worker_init
 
+    from tracker.celery import app
+
+    prefix = os.environ.get("TRACKER_TEST_BROKER_PREFIX")
+    if prefix:  # the same keys as the test process that started us
+        app.conf.broker_transport_options = {"global_keyprefix": prefix}
     worker_init.connect(_install_hooks, weak=False)
     sys.argv = ["celery", *sys.argv[1:]]
     celery_main()

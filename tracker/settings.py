@@ -312,5 +312,18 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Third-party chatter with nothing for a user to do: pgserver logs every process's start and
+        # exit; kombu warns that the filesystem broker (the local default) has no hostname.
+        "pgserver": {"level": "WARNING"},
+        "kombu.connection": {"level": "ERROR" if CELERY_BROKER_URL == "filesystem://" else "WARNING"},
+    },
 }
+if not PRODUCTION:
+    # WhiteNoise warns that STATIC_ROOT is missing; outside production files come from the apps.
+    import warnings
+
+    warnings.filterwarnings("ignore", message="No directory at")
+    # Celery's advice against running as root is for servers; a local run in a container is often root.
+    warnings.filterwarnings("ignore", message="You're running the worker with superuser privileges")

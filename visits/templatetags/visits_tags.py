@@ -129,3 +129,11 @@ def column_chart(chart: dict, title: str, label_header: str, value_header: str, 
 @register.inclusion_tag("visits/includes/rows.html")
 def row_chart(chart: dict, title: str, label_header: str, value_header: str, chart_id: str) -> dict:
     return {"chart": chart, "title": title, "label_header": label_header, "value_header": value_header, "id": chart_id}
+
+
+@register.inclusion_tag("visits/includes/holdings.html")
+def holdings_notice(admin: bool = False) -> dict:
+    """What the tracker holds and how to get more, shown only while it holds little."""
+    from visits.views.holdings import holdings
+
+    return {"holdings": holdings(), "admin": admin}

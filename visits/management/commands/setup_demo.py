@@ -8,8 +8,10 @@ the rest goes on: the tracker still starts.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import secrets
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -30,38 +32,46 @@ class Command(BaseCommand):
         parser.add_argument("--skip-hsg", action="store_true", help="do not import the HSG records")
 
     def handle(self, *args, skip_hsg: bool = False, **options):
-        self.step("places", self.load_places)
-        self.step("known officials", lambda: call_command("load_starter", verbosity=0))
+        self.step("places", self.load_places, "load_places")
+        self.step("known officials", self.load_starter, "load_starter")
         if not skip_hsg:
-            self.step("Office of the Historian records", self.import_hsg)
-        self.step("demo reports", self.ingest_demo_reports)
+            self.step("Office of the Historian records", self.import_hsg, "import_hsg")
+        self.step("demo reports", self.ingest_demo_reports, "ingest FILE")
         self.create_admin()
 
-    def step(self, name: str, action) -> None:
+    def step(self, name: str, action, command: str) -> None:
+        """One line per step: what it did and how long it took, or why not and the command to do it later."""
+        began = time.monotonic()
         try:
-            action()
+            outcome = action()
         except (CommandError, ImportError, OSError) as exc:
-            self.stderr.write(self.style.WARNING(f"{name}: not loaded ({exc})"))
+            reason = str(exc).split(" (")[0].rstrip(".")  # the cause, without the library's nested details
+            self.stderr.write(
+                self.style.WARNING(f"{name}: not loaded ({reason}); later: .venv/bin/python manage.py {command}")
+            )
+            return
+        self.stdout.write(f"{name}: {outcome} ({time.monotonic() - began:.1f} s)")
 
-    def load_places(self) -> None:
+    def load_places(self) -> str:
         if Country.objects.exists() and City.objects.exists():
-            return
-        call_command("load_places", verbosity=0)
+            return "already loaded"
+        call_command("load_places", verbosity=0, stdout=io.StringIO())
+        return f"{Country.objects.count()} countries, {City.objects.count()} cities"
 
-    def import_hsg(self) -> None:
+    def load_starter(self) -> str:
+        call_command("load_starter", verbosity=0, stdout=io.StringIO())
+        return "up to date"
+
+    def import_hsg(self) -> str:
         if ImportRun.objects.filter(source="hsg", finished_at__isnull=False).exists():
-            return
-        try:
-            call_command("import_hsg", "--no-progress")
-        except CommandError as exc:
-            raise CommandError(
-                f"{exc}. Load them later with `.venv/bin/python manage.py import_hsg PATH` "
-                "(PATH: a copy of the HistoryAtState travels and visits repositories)."
-            ) from exc
+            return "already imported"
+        call_command("import_hsg", "--no-progress", stdout=io.StringIO())
+        return "imported"
 
-    def ingest_demo_reports(self) -> None:
+    def ingest_demo_reports(self) -> str:
         from visits.services.ingestion import process_report, submit_file
 
+        added = 0
         for entry in self.demo_reports():
             report, created = submit_file(
                 content=entry["path"].read_bytes(),
@@ -72,8 +82,8 @@ class Command(BaseCommand):
                 enqueue=False,
             )
             if created:
-                process_report(report)
-                self.stdout.write(f"demo report {entry['path'].name}: {report.status}")
+                added += int(process_report(report).status == "done")
+        return f"{added} ingested" if added else "already ingested"
 
     def demo_reports(self) -> list[dict]:
         manifest = json.loads((DEMO_DIR / "reports.json").read_text(encoding="utf-8"))
