@@ -539,7 +539,7 @@ class ReportDetailView(ApiView):
     request=s.ExtractSerializer,
     responses={
         200: OpenApiResponse(OpenApiTypes.OBJECT, description="The extraction preview (nothing is saved)."),
-        400: OpenApiResponse(s.ProblemSerializer, description="No text, an unreadable URL or an unread language."),
+        400: OpenApiResponse(s.ProblemSerializer, description="No text, or a URL that cannot be read."),
     },
 )
 class ExtractView(ApiView):
@@ -554,10 +554,7 @@ class ExtractView(ApiView):
         text, published, language = data.get("text"), data.get("published"), data.get("language") or None
         if data.get("url"):
             text, published, language = _fetch_text(data["url"])
-        try:
-            result = extract_report(text, published=published, language=language, directory=DatabaseDirectory())
-        except ValueError as exc:  # a language the engine does not read
-            raise ValidationError({"language": [str(exc)]}) from exc
+        result = extract_report(text, published=published, language=language, directory=DatabaseDirectory())
         return Response(_jsonable(result))
 
 

@@ -14,7 +14,9 @@ import django
 
 
 def _trip_line(trip: dict) -> str:
-    stops = ", ".join(f"{s['country']}{'/' + s['city'] if s.get('city') else ''}:{s.get('start')}" for s in trip["stops"])
+    stops = ", ".join(
+        f"{s['country']}{'/' + s['city'] if s.get('city') else ''}:{s.get('start')}" for s in trip["stops"]
+    )
     return f"{trip['traveller']['name']} [{trip['status']}] {stops}"
 
 
@@ -37,17 +39,22 @@ def main() -> None:
     parser.add_argument("--language")
     parser.add_argument("--only-wrong", action="store_true")
     args = parser.parse_args()
-    corpus = load_real_corpus(settings.REAL_CORPUS_LABELS, settings.REAL_CORPUS_CACHE, split="dev", language=args.language)
+    corpus = load_real_corpus(
+        settings.REAL_CORPUS_LABELS, settings.REAL_CORPUS_CACHE, split="dev", language=args.language
+    )
     directory = DatabaseDirectory()
     for case in corpus.cases:
         if args.names and not any(n in case.name for n in args.names):
             continue
-        predicted = extract_report(case.text, published=case.published_for_engine, language=case.language, directory=directory)
+        predicted = extract_report(
+            case.text, published=case.published_for_engine, language=case.language, directory=directory
+        )
         counts = score_case(predicted, case.gold)
         wrong = any(c.fp or c.fn for k, c in counts.items() if k != "evidence")
         if args.only_wrong and not wrong:
             continue
-        print(f"=== {case.name} ({case.kind}, published {case.meta.get('published')} from {case.meta.get('published_from')})")
+        meta = case.meta
+        print(f"=== {case.name} ({case.kind}, published {meta.get('published')} from {meta.get('published_from')})")
         print("  scores:", json.dumps({k: [c.tp, c.fp, c.fn] for k, c in counts.items() if not c.empty}))
         for label, extraction in (("gold", case.gold), ("pred", predicted)):
             for trip in extraction["trips"]:

@@ -95,9 +95,9 @@ def _extract(text, language, published, title, publisher, url, directory, contex
     from visits.extraction import output
     from visits.extraction.analysis import analyse
     from visits.extraction.entities import build_people
-    from visits.extraction.meetings import MeetingBuilder, attach_topics
+    from visits.extraction.meetings import MeetingBuilder, attach_topics, merge_encounters
     from visits.extraction.toolkit import toolkit
-    from visits.extraction.trips import TripBuilder, finish_trips
+    from visits.extraction.trips import TripBuilder, finish_trips, is_background
 
     kit = toolkit(language)
     if context is not None:
@@ -115,7 +115,10 @@ def _extract(text, language, published, title, publisher, url, directory, contex
     meetings_builder = MeetingBuilder(kit, builder, published, trips)
     meetings = meetings_builder.run(doc)
     trips = finish_trips(builder.trips.values(), published)
+    if trips:  # the report's own news is a journey: meetings long before it are context
+        meetings = [m for m in meetings if not is_background(m.date and m.date.end, published)]
     attach_topics(kit, doc, meetings, trips, meetings_builder.by_paragraph)
+    meetings = merge_encounters(meetings)
     people.check_roles()
     return {
         "report": output.report(title, language, published, publisher, url, reading=kit.reading),
@@ -126,16 +129,20 @@ def _extract(text, language, published, title, publisher, url, directory, contex
 
 
 def _dateline(text: str, kit) -> datetime.date | None:
-    """Without a publication date: the first full date in the report's opening lines."""
+    """Without a publication date: the first full date (with its year) in the report's opening lines,
+    in figures ("18/10/2023", "2024-07-25") or in words ("29 luglio 2024", "April 20, 2023")."""
+    from visits.extraction.dates import DATELINE_CHARS, numeric_dates
     from visits.extraction.sentences import split_sentences
 
-    for sentence in split_sentences(text[:2000], kit.lexicon, set(kit.dates.months))[:12]:
-        if not (sentence.heading or sentence.boilerplate):
-            continue
+    candidates = numeric_dates(text[:DATELINE_CHARS])
+    for sentence in split_sentences(text[: 3 * DATELINE_CHARS], kit.lexicon, kit.dates.month_forms)[:12]:
+        if sentence.start >= DATELINE_CHARS:
+            break
         tokens = kit.tokenize(sentence.text, sentence.start)
         for mention in kit.dates.find(tokens):
-            if mention.kind == "date" and mention.year:
+            if mention.kind == "date" and mention.year and mention.day:
                 value = kit.dates.resolve(mention, None)
                 if value:
-                    return value.start
-    return None
+                    candidates.append((tokens[mention.start].start, value.start))
+                    break
+    return min(candidates)[1] if candidates else None

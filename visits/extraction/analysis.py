@@ -44,7 +44,7 @@ class Analysed:
 
 
 def analyse(text: str, kit: Toolkit, *, skip_boilerplate: bool = True) -> list[Analysed]:
-    sentences = split_sentences(text, kit.lexicon, set(kit.dates.months))
+    sentences = split_sentences(text, kit.lexicon, kit.dates.month_forms)
     result = []
     for sentence in sentences:
         if skip_boilerplate and sentence.boilerplate:

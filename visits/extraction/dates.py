@@ -51,6 +51,32 @@ class DateValue:
         return partial_iso(self.end, self.precision)
 
 
+DATELINE_CHARS = 700  # a report's own date stands in its opening lines: dateline, byline, header
+_NUMERIC_DATES = (
+    (re.compile(r"(?<!\d)((?:19|20)\d\d)-(\d{1,2})-(\d{1,2})(?!\d)"), "ymd"),
+    (re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})[./]((?:19|20)\d\d)(?!\d)"), "dmy"),
+    (re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"), "ymd"),
+)
+
+
+def numeric_dates(text: str) -> list[tuple[int, dt.date]]:
+    """Dates written in figures (2024-07-25, 20.04.2023, 18/10/2023, 2023年4月13日) with their offsets.
+
+    Day-first unless the first number cannot be a month's day order (10/18/2023 is month-first)."""
+    found = []
+    for pattern, order in _NUMERIC_DATES:
+        for m in pattern.finditer(text):
+            parts = dict(zip(order, (int(g) for g in m.groups()), strict=True))
+            day, month = parts["d"], parts["m"]
+            if order == "dmy" and month > 12 >= day:
+                day, month = month, day
+            try:
+                found.append((m.start(), dt.date(parts["y"], month, day)))
+            except ValueError:
+                continue  # 31.02.2024 is no date
+    return sorted(found)
+
+
 def partial_iso(date: dt.date | None, precision: str | None) -> str | None:
     if date is None:
         return None
@@ -71,12 +97,18 @@ class DateFinder:
         locale = Locale.parse(language)
         self.months: dict[str, int] = {}
         self.weekdays: dict[str, int] = {}
+        # abbreviated months ("sie", "Ara", "lis") are often ordinary words or their lemmas ("się",
+        # "araya"): they count only as written and beside a number ("29 sie", "Ara 2023")
+        self.short_months: dict[str, int] = {}
         for context in ("format", "stand-alone"):
-            for width in ("wide", "abbreviated"):
-                for number, name in locale.months[context][width].items():
-                    for form in {norm(name).rstrip("."), lemmatizer(name)[0]}:
-                        if len(form) >= 3:
-                            self.months.setdefault(form, number)
+            for number, name in locale.months[context]["wide"].items():
+                for form in {norm(name).rstrip("."), lemmatizer(name)[0]}:
+                    if len(form) >= 3:
+                        self.months.setdefault(form, number)
+            for number, name in locale.months[context]["abbreviated"].items():
+                form = norm(name).rstrip(".")
+                if len(form) >= 3:
+                    self.short_months.setdefault(form, number)
                 for number, name in locale.days[context]["wide"].items():
                     for form in {norm(name), lemmatizer(name)[0]}:
                         self.weekdays.setdefault(form, number)
@@ -94,15 +126,23 @@ class DateFinder:
         self.weekday_suffixes = {norm(w) for w in self.lexicon.get("weekday_suffixes", [])}
         self.last_words = {norm(w) for w in self.lexicon.get("last_words", [])}
 
+    @property
+    def month_forms(self) -> set[str]:
+        """Every written form of a month, abbreviations included (an abbreviation's full stop ends no sentence)."""
+        return set(self.months) | set(self.short_months)
+
     def _day(self, token: Token) -> int | None:
         """A day of the month as written, with the ordinal suffixes the lexicon lists: 19, 1er, 3rd."""
         m = self.day_pattern.match(token.lower)
         return int(m.group(1)) if m else None
 
-    def month_of(self, token: Token) -> int | None:
+    def month_of(self, token: Token, neighbours: list[Token] | None = None) -> int | None:
         if not token.is_word or token.text.isdigit():
             return None
-        return self.months.get(token.lower.rstrip(".")) or self.months.get(token.lemma)
+        month = self.months.get(token.lower.rstrip(".")) or self.months.get(token.lemma)
+        if month is None and neighbours and any(t.text[:1].isdigit() for t in neighbours):
+            month = self.short_months.get(token.lower.rstrip("."))
+        return month
 
     def find(self, tokens: list[Token]) -> list[DateMention]:
         found: list[DateMention] = []
@@ -110,7 +150,7 @@ class DateFinder:
         for i, token in enumerate(tokens):
             if i in used:
                 continue
-            month = self.month_of(token)
+            month = self.month_of(token, [t for t in tokens[max(0, i - 2) : i + 2] if t is not token])
             if month:
                 mention = self._around_month(tokens, i, month)
                 found.append(mention)

@@ -134,8 +134,8 @@ class People:
             entity = Entity(name=known.name if known else lookup, as_written=written, known=known)
             self.entities.append(entity)
         entity.bare = entity.bare and mention.via == "bare" and known is None and mention.role is None
-        if entity.bare:
-            entity.usable = self.kit.plausible_person(analysed.tokens[mention.name_start : mention.name_end])
+        if entity.bare:  # nobody knows it and no role or honorific introduces it: it must look like a name
+            entity.usable = self.kit.plausible_person(analysed.tokens, mention.name_start, mention.name_end)
         else:
             entity.usable = True
         entity.mentions.append(mention)

@@ -248,6 +248,39 @@ class MeetingBuilder:
         return MEETING_STATUS.get(status) or "held"
 
 
+def _same_encounter(a: Meeting, b: Meeting) -> bool:
+    """The same people, the same place (or one of them unplaced), the same day (or one undated)."""
+    if set(a.participants) != set(b.participants):
+        return False
+    if a.country and b.country and a.country != b.country:
+        return False
+    return a.date is None or b.date is None or (a.date.start, a.date.end) == (b.date.start, b.date.end)
+
+
+def merge_encounters(meetings: list[Meeting]) -> list[Meeting]:
+    """One meeting per encounter, however many sentences describe it; its status is what most of
+    them say (the first one's on a tie), its place and date the ones any of them gives."""
+    merged: list[Meeting] = []
+    votes: dict[int, list[str]] = {}
+    for meeting in meetings:
+        same = next((m for m in merged if _same_encounter(m, meeting)), None)
+        if same is None:
+            merged.append(meeting)
+            votes[id(meeting)] = [meeting.status]
+            continue
+        votes[id(same)].append(meeting.status)
+        same.country, same.city = same.country or meeting.country, same.city or meeting.city
+        same.date, same.stop = same.date or meeting.date, same.stop or meeting.stop
+        same.kind = same.kind or meeting.kind
+        same.confidence = max(same.confidence, meeting.confidence)
+        _extend(same.topics, meeting.topics)
+        same.evidence.extend(a for a in meeting.evidence if a not in same.evidence)
+    for meeting in merged:
+        statuses = votes[id(meeting)]
+        meeting.status = max(dict.fromkeys(statuses), key=statuses.count)
+    return merged
+
+
 def attach_topics(
     kit: Toolkit, doc: list[Analysed], meetings: list[Meeting], trips: list[Trip], by_paragraph: dict
 ) -> None:

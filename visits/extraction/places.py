@@ -193,6 +193,18 @@ class Gazetteer:
                 best = (common, code)
         return best[1] if best else None
 
+    def names_place(self, word: str) -> bool:
+        """Whether one word is by itself a country, a big city or a demonym ('Gaza', 'Saudi', 'Lebanon')."""
+        if len(word) < 3 or not word[:1].isupper():
+            return False
+        tokens = tokenize(word, self.lexicon, self.lemmatizer)
+        keys = {(t.lower,) for t in tokens if t.is_word} | {(t.lemma,) for t in tokens if t.is_word}
+        for key in keys:
+            place = self.index.get(key) or self.demonyms.get(key)
+            if place is not None and place.rank != KIND_RANK["minor"]:
+                return True
+        return False
+
     # --- matching ---------------------------------------------------------------------------
     @property
     def _first(self) -> dict[str, int]:

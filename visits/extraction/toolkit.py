@@ -8,6 +8,7 @@ from visits.extraction import lexicons
 from visits.extraction.text import Lemmatizer, PhraseMatcher, Token, norm, tokenize
 
 STATUSES = ("cancelled", "postponed", "planned", "ongoing", "completed")
+NAMES_TAKE_ARTICLES = {"it", "pt", "el", "ca"}  # "la Meloni", "o Lula", Greek names with their article
 
 
 class Toolkit:
@@ -101,15 +102,22 @@ class Toolkit:
             return parse.is_known and not ({"Name", "Surn", "Patr", "Geox", "Orgn"} & parse.tag.grammemes)
         return norm(word) in self.common_words or token.lemma in self.common_words
 
-    def plausible_person(self, tokens: list[Token]) -> bool:
-        """Whether a bare capitalised phrase can be a person's name (not 'Mariinsky Palace', 'EE UU')."""
-        words = [t for t in tokens if t.is_word]
+    def plausible_person(self, tokens: list[Token], start: int = 0, end: int | None = None) -> bool:
+        """Whether the bare capitalised phrase ``tokens[start:end]`` can be a person's name: not 'Mariinsky
+        Palace' or 'EE UU', not a phrase with a place in it ('Franja de Gaza', 'Saudi Arabian', 'Lebanon-based
+        Hezbollah'), not one an article introduces ('the Iron Dome', 'la Asociación Estratégica')."""
+        end = len(tokens) if end is None else end
+        words = [t for t in tokens[start:end] if t.is_word]
         if len(words) < 2:
+            return False
+        if start > 0 and tokens[start - 1].lower in self.articles and self.language not in NAMES_TAKE_ARTICLES:
             return False
         for token in words:
             if token.lower in self.non_person_words or token.lemma in self.non_person_words:
                 return False
             if token.is_upper or any(c.isdigit() for c in token.text):
+                return False
+            if any(self.gazetteer.names_place(part) for part in token.text.split("-")):
                 return False
         return True
 

@@ -310,6 +310,8 @@ class TripBuilder:
             trip.add_evidence(a)
 
     def _add(self, trip, a, country, city, status, explicit, position, confidence, weak=False, mention=None) -> None:
+        if country in home_of(trip.traveller):
+            return  # "Le président de la France Emmanuel Macron est arrivé": his own country is no stop
         existing = trip.stop_for(country, city)
         timing = status
         if existing is not None and existing.status in FUTURE_STATUSES and not explicit:
@@ -351,15 +353,25 @@ ORGANIZATION_SEATS = {
 }
 
 
+def home_of(traveller) -> set[str]:
+    """The traveller's own country and their organisation's seat: being there is no trip."""
+    home = {getattr(traveller, "country", None), ORGANIZATION_SEATS.get(getattr(traveller, "organization", None))}
+    home.discard(None)
+    return home
+
+
 def finish_trips(trips, published: dt.date | None) -> list[Trip]:
-    """Drop stops at the traveller's home (own country, own organisation's seat); a stop the report
-    places on its publication day without saying the traveller left is under way."""
+    """Drop stops at the traveller's home (own country, own organisation's seat) and, when the report
+    has news of its own, stops of earlier journeys recalled for context; a stop the report places on
+    its publication day without saying the traveller left is under way."""
+    trips = list(trips)
+    news = any(not is_background(s.end or s.start, published) for t in trips for s in t.stops)
     result = []
     for trip in trips:
-        traveller = trip.traveller
-        home = {getattr(traveller, "country", None), ORGANIZATION_SEATS.get(getattr(traveller, "organization", None))}
-        home.discard(None)
-        trip.stops = [s for s in trip.stops if s.country not in home]
+        home = home_of(trip.traveller)
+        trip.stops = [
+            s for s in trip.stops if s.country not in home and not (news and is_background(s.end or s.start, published))
+        ]
         if published is not None:
             for stop in trip.stops:
                 if stop.status is None and stop.start is not None:
@@ -373,6 +385,15 @@ def finish_trips(trips, published: dt.date | None) -> list[Trip]:
         if trip.stops:
             result.extend(separate_journeys(trip))
     return result
+
+
+BACKGROUND_AGE = dt.timedelta(days=30)  # a stop or meeting this long before the report is context, not news
+
+
+def is_background(last_day: dt.date | None, published: dt.date | None) -> bool:
+    """An earlier visit or meeting recalled for context ("his first visit since 2019", "met in Bali in
+    2022"): it ended a month or more before the report was published."""
+    return last_day is not None and published is not None and last_day < published - BACKGROUND_AGE
 
 
 JOURNEY_GAP = dt.timedelta(days=3)  # days between two countries' stops that make them separate journeys
