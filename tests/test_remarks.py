@@ -254,31 +254,36 @@ def test_command_prints_the_counts(visit):
     assert "written: 0 meetings, 0 participations, 0 people, 0 evidence rows" in out.getvalue()
 
 
+def _capture_sent_tasks(monkeypatch) -> list[tuple[str, tuple]]:
+    """Tasks the services send by name (``visits.services.queue``), instead of sending them."""
+    from visits.services import queue
+
+    sent: list[tuple[str, tuple]] = []
+    monkeypatch.setattr(queue, "send_task", lambda name, *args, task_id=None: sent.append((name, args)))
+    return sent
+
+
 def test_batch_task_and_maintenance_task(tour, monkeypatch):
     from visits import tasks
+    from visits.services.remarks import send_remarks_batches
 
     ids = [r.pk for r in tour["reports"].values()]
     summary = tasks.extract_remarks_batch.apply(args=[ids]).get()
     assert (summary["records"], summary["meetings"], summary["meetings_created"], summary["errors"]) == (3, 4, 4, [])
 
-    sent = []
-    monkeypatch.setattr(tasks.extract_remarks_batch, "delay", lambda batch: sent.append(batch))
-    monkeypatch.setattr(tasks, "REMARKS_BATCH", 2)
-    assert tasks.send_remarks_batches(ids, batch_size=2) == 2
-    assert sent == [ids[:2], ids[2:]]
+    sent = _capture_sent_tasks(monkeypatch)
+    assert send_remarks_batches(ids, batch_size=2) == 2
+    assert sent == [("extract_remarks_batch", (ids[:2],)), ("extract_remarks_batch", (ids[2:],))]
     sent.clear()
     assert tasks.maintenance_extract_all_remarks.apply().get() == 1  # all 3 ids fit in one batch of 200
-    assert sent == [ids]
+    assert sent == [("extract_remarks_batch", (ids,))]
 
 
 def test_command_async_sends_batches(tour, monkeypatch):
-    from visits import tasks
-
-    sent = []
-    monkeypatch.setattr(tasks.extract_remarks_batch, "delay", lambda batch: sent.append(batch))
+    sent = _capture_sent_tasks(monkeypatch)
     out = io.StringIO()
     call_command("extract_remarks", "--async", "--batch-size", "2", stdout=out)
     ids = sorted(r.pk for r in tour["reports"].values())
-    assert sent == [ids[:2], ids[2:]]
+    assert sent == [("extract_remarks_batch", (ids[:2],)), ("extract_remarks_batch", (ids[2:],))]
     assert "Sent 2 extract_remarks_batch tasks (3 records" in out.getvalue()
     assert not Meeting.objects.exists()  # nothing extracted in the command itself

@@ -7,6 +7,8 @@ import json
 import logging
 import uuid
 
+from celery import current_task
+
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -34,10 +36,6 @@ class JSONFormatter(logging.Formatter):
 
 
 def _current_task_id() -> str | None:
-    try:
-        from celery import current_task
-    except ImportError:
-        return None
     return getattr(getattr(current_task, "request", None), "id", None)
 
 

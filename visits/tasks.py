@@ -111,8 +111,6 @@ def maintenance_requeue_stuck_reports(self, older_than_minutes: float | None = N
 
 # --- meetings from the remarks of the Office of the Historian's records (docs/HSG_REMARKS.md) ---------------
 
-REMARKS_BATCH = 200
-
 
 @shared_task(
     bind=True, name="visits.tasks.extract_remarks_batch", **EXTRACT_POLICY, soft_time_limit=540, time_limit=600
@@ -134,14 +132,6 @@ def extract_remarks_batch(self, report_ids: list[int]) -> dict:
     return tally.as_dict()
 
 
-def send_remarks_batches(report_ids: list[int], *, batch_size: int = REMARKS_BATCH) -> int:
-    """Send one ``extract_remarks_batch`` task per ``batch_size`` report ids; returns how many were sent."""
-    batches = [report_ids[i : i + batch_size] for i in range(0, len(report_ids), batch_size)]
-    for batch in batches:
-        extract_remarks_batch.delay(batch)
-    return len(batches)
-
-
 @shared_task(
     bind=True,
     name="visits.tasks.maintenance_extract_all_remarks",
@@ -152,6 +142,6 @@ def send_remarks_batches(report_ids: list[int], *, batch_size: int = REMARKS_BAT
 )
 def maintenance_extract_all_remarks(self) -> int:
     """Send ``extract_remarks_batch`` tasks over every HSG record (~200 ids each); returns the batch count."""
-    from visits.services.remarks import hsg_reports
+    from visits.services.remarks import hsg_reports, send_remarks_batches
 
     return send_remarks_batches(list(hsg_reports().values_list("pk", flat=True)))

@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from visits.models import Feed, Report, ReportStatus
-from visits.services import ingestion
+from visits.services import ingestion, queue
 
 SUBMIT_TEMPLATE = engines["django"].from_string(
     """{% extends "admin/base_site.html" %}
@@ -73,10 +73,8 @@ class FeedAdmin(admin.ModelAdmin):
 
     @admin.action(description="Poll the selected feeds now")
     def poll_now(self, request: HttpRequest, queryset) -> None:
-        from visits import tasks
-
         for feed in queryset:
-            tasks.poll_feed.delay(feed.pk)
+            queue.send_task("poll_feed", feed.pk)
         self.message_user(request, f"{queryset.count()} feed(s) queued for polling.")
 
 

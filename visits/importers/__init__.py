@@ -8,8 +8,10 @@ updates the changed ones in bulk, never touches a field an analyst locked
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -79,6 +81,21 @@ def apply_values(obj: models.Model, values: dict[str, Any]) -> set[str]:
     return changed
 
 
+@dataclass
+class Synced:
+    """What ``sync_rows`` did: every wanted row by key, and which of them it created or updated."""
+
+    rows: dict[str, models.Model] = dataclasses.field(default_factory=dict)
+    created: list[models.Model] = dataclasses.field(default_factory=list)
+    updated: list[models.Model] = dataclasses.field(default_factory=list)
+
+    def __getitem__(self, key: str) -> models.Model:
+        return self.rows[key]
+
+    def written(self) -> list[models.Model]:
+        return self.created + self.updated
+
+
 def sync_rows(
     model: type[models.Model],
     wanted: dict[str, dict[str, Any]],
@@ -86,11 +103,12 @@ def sync_rows(
     *,
     key: str = "external_id",
     label: str | None = None,
-) -> dict[str, models.Model]:
+) -> Synced:
     """Make the rows of ``model`` whose ``key`` is in ``wanted`` carry the wanted values.
 
     One query reads the existing rows; missing rows are created and changed
-    ones updated in bulk (locked fields are left alone). Returns key -> row.
+    ones updated in bulk (locked fields are left alone). The result lists the
+    rows by key and says which were written (for the changes feed).
     """
     label = label or model._meta.model_name
     existing = model.objects.in_bulk(list(wanted), field_name=key) if wanted else {}
@@ -113,4 +131,4 @@ def sync_rows(
     tally.add(label, "unchanged", len(wanted) - len(new) - len(changed))
     rows = dict(existing)
     rows.update({getattr(r, key): r for r in new})
-    return rows
+    return Synced(rows, new, changed)

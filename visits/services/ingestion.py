@@ -27,6 +27,7 @@ from visits.ingestion.feeds import FeedEntry, FeedParseError, parse_feed
 from visits.ingestion.fetch import ARTICLE_TYPES, FEED_TYPES, FetchError, fetch_url, robots_allowed
 from visits.ingestion.urls import content_hash, fetchable_url, normalize_url
 from visits.models import Feed, Report, ReportStatus
+from visits.services.queue import send_task
 
 logger = logging.getLogger("visits.ingestion")
 
@@ -55,14 +56,6 @@ def log_event(event: str, *, report: Report | None = None, feed: Feed | None = N
 def needs_fetch(report: Report) -> bool:
     """A report whose text is still to be fetched from its URL."""
     return report.kind == Report.Kind.ARTICLE and not report.text and bool(report.url)
-
-
-def send_task(task_name: str, *args: Any, task_id: str | None = None) -> None:
-    """Send a task of ``visits.tasks`` by its name, so that services never import the tasks module
-    (a signature still runs the task in process when Celery is eager)."""
-    from celery import current_app
-
-    current_app.signature(f"visits.tasks.{task_name}", args=list(args)).apply_async(task_id=task_id)
 
 
 def _send(task_name: str, report_id: int, task_id: str) -> None:

@@ -12,7 +12,7 @@ import json
 from django.db.models import Q
 
 from visits.models import Change, Evidence, Meeting, Organization, Participation, ReviewState, Stop, Trip
-from visits.services import matching
+from visits.services import matching, writer
 from visits.services.matching import Claim
 
 DERIVED_FLAGS = {matching.CONFLICT_FLAG}
@@ -54,8 +54,8 @@ def apply(instance, values: dict) -> list[str]:
 
 
 def record(kind: str, object_id: int, action: str, merged_into: int | None = None) -> Change:
-    """One row of the changes feed."""
-    return Change.objects.create(kind=kind, object_id=object_id, action=action, merged_into=merged_into)
+    """One row of the changes feed, through the timeline writer (which also makes the cache stale)."""
+    return writer.record_change(kind, object_id, action, merged_into=merged_into)
 
 
 def refresh_stop(stop: Stop) -> tuple[bool, dict]:

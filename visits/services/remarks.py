@@ -20,6 +20,10 @@ that country in that period, and to that trip's first stop in the country: wrong
 the same claims and evidence rows the merge writes (``visits.services.matching`` and ``refresh``
 derive them), dated by the stop and attached to the stop the record names.
 
+What one record changed (meetings created or updated, the trip they sit on) is handed to the timeline
+writer (``visits.services.writer``) in the record's transaction: one bulk insert of feed rows, the
+search documents of those trips and meetings, and the timeline cache made stale on commit.
+
 Idempotent: a meeting is found again through this report's evidence (same kind, same people), and
 evidence is unique per (fact, report, span), so a second run creates nothing.
 """
@@ -48,10 +52,11 @@ from visits.models import (
     Stop,
     Topic,
 )
-from visits.services import matching, refresh
+from visits.services import matching, queue, refresh
 from visits.services.directory import DatabaseDirectory, NameIndex
 from visits.services.matching import Claim
 from visits.services.merge_people import resolve_or_create_person
+from visits.services.writer import ChangeSet, write_changes
 
 TRAVEL_PREFIX = "hsg-travels:"
 VISIT_PREFIX = "hsg-visits:"
@@ -240,6 +245,18 @@ def extract_remarks(
     return tally
 
 
+#: Report ids per ``extract_remarks_batch`` task.
+REMARKS_BATCH = 200
+
+
+def send_remarks_batches(report_ids: list[int], *, batch_size: int = REMARKS_BATCH) -> int:
+    """Send one ``extract_remarks_batch`` task per ``batch_size`` report ids; returns how many were sent."""
+    batches = [report_ids[i : i + batch_size] for i in range(0, len(report_ids), batch_size)]
+    for batch in batches:
+        queue.send_task("extract_remarks_batch", batch)
+    return len(batches)
+
+
 def _one(report_id: int, report: Report | None, directory: RemarksDirectory, tally: RemarksTally) -> None:
     if report is None:
         tally.fail(report_id, LookupError("no such report"))
@@ -267,6 +284,7 @@ class _Writer:
     people: dict[str, Person | None] = field(default_factory=dict)
     found: set[int] = field(default_factory=set)  # people found besides the traveller (or visitors)
     own: list[Evidence] | None = None  # this report's meeting evidence, loaded once
+    changes: ChangeSet = field(default_factory=ChangeSet)  # for the timeline writer, once per record
 
     def skip(self, message: str) -> None:
         if message not in self.result.skipped:
@@ -309,6 +327,7 @@ def _travel_meetings(report: Report, directory: RemarksDirectory) -> RemarksResu
         if people:
             _count(writer, data)
             _write_travel_meeting(writer, stop, data, people)
+    write_changes(writer.changes)
     result.people, result.participants = writer.found, len(writer.found)
     result.people_created = directory.created - created_before
     return result
@@ -333,6 +352,7 @@ def _visit_participants(report: Report, directory: RemarksDirectory) -> RemarksR
         if people:
             _count(writer, data)
             _add_to_visit(writer, meeting, {p.person_id for p in visitors}, data, people)
+    write_changes(writer.changes)
     result.people, result.participants = writer.found, len(writer.found)
     result.people_created = directory.created - created_before
     return result
@@ -365,7 +385,8 @@ def _write_travel_meeting(w: _Writer, stop: Stop, data: dict, people: dict[int, 
     if created or (own and not grown):
         return
     if _derive(meeting, stop) or grown:
-        refresh.record("meeting", meeting.pk, "updated")
+        w.changes.updated("meeting", [meeting.pk])
+        w.changes.updated("trip", [stop.trip_id])  # the trip lists its meetings
 
 
 def _meeting_claim(stop: Stop, data: dict, people: list[int]) -> Claim:
@@ -395,7 +416,8 @@ def _create_meeting(w: _Writer, claim: Claim, stop: Stop) -> Meeting:
     values.setdefault("status", Meeting._meta.get_field("status").default)
     meeting = Meeting.objects.create(trip_id=stop.trip_id, stop=stop, **values)
     w.result.meetings_created += 1
-    refresh.record("meeting", meeting.pk, "created")
+    w.changes.created("meeting", [meeting.pk])
+    w.changes.updated("trip", [stop.trip_id])  # the trip lists its meetings
     return meeting
 
 
@@ -488,6 +510,7 @@ def _add_to_visit(
     re-deriving it follow this text alone (the importer's evidence carries no claim).
     """
     spans = _spans(data)
+    grown = 0
     for person, participant in people.values():
         if person.pk in visitors:
             continue
@@ -497,7 +520,10 @@ def _add_to_visit(
         claim = _claim_of_participant(role, participant.get("organization"), country, participant.get("flags"))
         if _participation(w, meeting, person, claim, spans):
             refresh.refresh_participation(meeting.participations.select_related("meeting").get(person=person))
-    _topics(w, meeting, data.get("topics"), spans)
+            grown += 1
+    grown += _topics(w, meeting, data.get("topics"), spans)
+    if grown:
+        w.changes.updated("meeting", [meeting.pk])
 
 
 # --- shared writing --------------------------------------------------------------------------------------

@@ -11,7 +11,13 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from visits.services.remarks import RemarksDirectory, RemarksTally, extract_remarks, hsg_reports
+from visits.services.remarks import (
+    RemarksDirectory,
+    RemarksTally,
+    extract_remarks,
+    hsg_reports,
+    send_remarks_batches,
+)
 
 
 class Command(BaseCommand):
@@ -54,8 +60,6 @@ class Command(BaseCommand):
         return list(ids[:limit] if limit else ids)
 
     def _send(self, ids: list[int], batch_size: int) -> None:
-        from visits.tasks import send_remarks_batches
-
         batches = send_remarks_batches(ids, batch_size=batch_size)
         self.stdout.write(
             f"Sent {batches} extract_remarks_batch tasks ({len(ids)} records, last report id {ids[-1]}) "
