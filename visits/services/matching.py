@@ -75,7 +75,7 @@ def gap(a: Period, b: Period) -> int:
     return (max(a[0], b[0]) - min(a[1], b[1])).days
 
 
-def _loose(claim: Claim) -> bool:
+def is_loose(claim: Claim) -> bool:
     """A claim whose date cannot place it: none, or a whole year."""
     return bounds(claim) is None or claim.get("precision") == "year"
 
@@ -87,18 +87,18 @@ def periods_match(a: Claim, b: Claim, *, adjacent_days: int) -> bool:
     whole year, is placed by its report's publication date: the other claim must lie within WINDOW of it.
     """
     pa, pb = bounds(a), bounds(b)
-    if not _loose(a) and not _loose(b):
+    if not is_loose(a) and not is_loose(b):
         return gap(pa, pb) <= adjacent_days
     if pa and pb and gap(pa, pb) > 0:
         return False
-    return _near_anchor(a, b) if _loose(a) else _near_anchor(b, a)
+    return _near_anchor(a, b) if is_loose(a) else _near_anchor(b, a)
 
 
 def _near_anchor(loose: Claim, other: Claim) -> bool:
     anchor = published(loose)
     if anchor is None:
         return False
-    if _loose(other):
+    if is_loose(other):
         theirs = published(other)
         return theirs is not None and abs(theirs - anchor) <= WINDOW
     return gap(bounds(other), (anchor, anchor)) <= WINDOW.days

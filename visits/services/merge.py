@@ -28,7 +28,7 @@ from visits.models import (
     Trip,
 )
 from visits.search import refresh_search_documents
-from visits.services import matching, refresh
+from visits.services import identity, matching, refresh
 from visits.services.matching import Claim
 from visits.services.merge_people import new_directory, resolve_or_create_person
 
@@ -41,6 +41,8 @@ class MergeResult:
     meetings_updated: int = 0
     evidence_created: int = 0
     people_created: int = 0
+    trips_merged: int = 0  # by identity resolution, after this report's claims were written
+    trips_split: int = 0
     skipped: list[str] = field(default_factory=list)
 
 
@@ -83,21 +85,40 @@ def merge_extraction(report: Report, extraction: dict) -> MergeResult:
     for index, meeting in enumerate(extraction.get("meetings") or []):
         _merge_meeting(run, index, meeting)
     _refresh(run)
-    refresh_search_documents(trip_ids=run.trips, meeting_ids=run.meetings)
+    resolved = _resolve_identities(run)
+    refresh_search_documents(trip_ids=set(run.trips) | resolved, meeting_ids=run.meetings)
     run.result.people_created = Person.objects.count() - people_before
     return run.result
 
 
+def _resolve_identities(run: _Run) -> set[int]:
+    """Regroup the touched travellers' trips in the touched countries: an undated report may now fit one."""
+    touched: dict[int, set[str]] = {}
+    for trip in Trip.objects.filter(pk__in=run.trips).prefetch_related("stops"):
+        touched.setdefault(trip.traveller_id, set()).update(s.country_id for s in trip.stops.all())
+    result = identity.Resolution()
+    for traveller_id, countries in sorted(touched.items()):
+        result.add(identity.resolve_traveller(traveller_id, countries))
+    run.result.trips_merged += result.merged
+    run.result.trips_split += result.split
+    return result.trips
+
+
 def _published(report: Report, stated: str | None) -> str | None:
-    """The report's publication day: as printed, else from the UTC timestamp, else as the extraction says."""
+    """The report's publication day: as printed, else from the UTC timestamp, else as the extraction says
+    (a dateline), else the day a feed or link brought it (an uploaded file's upload day says nothing)."""
     if report.published_date:
         return report.published_date.isoformat()
     if report.published_at:
         return report.published_at.date().isoformat()
     try:
-        return matching.period_bounds(stated)[0].isoformat() if stated else None
+        if stated:
+            return matching.period_bounds(stated)[0].isoformat()
     except ValueError:
-        return None
+        pass
+    if report.kind == Report.Kind.ARTICLE and report.retrieved_at:
+        return report.retrieved_at.date().isoformat()
+    return None
 
 
 # --- people ----------------------------------------------------------------------------------------------
@@ -229,14 +250,12 @@ def _find_trip(run: _Run, traveller: Person, claim: Claim) -> Trip | None:
     again = Evidence.objects.filter(report=run.report, trip__traveller=traveller, claim=claim).first()
     if again is not None:
         return again.trip
+    if matching.is_loose(claim):
+        return None  # an undated claim never bridges trips: identity resolution places it (visits.services.identity)
     window = _search_window(claim)
-    if window is None:
-        return None
     candidates = Trip.objects.filter(traveller=traveller, stops__country_id__in=claim["countries"]).distinct()
     candidates = candidates.filter(Q(start_date__isnull=True) | Q(start_date__lte=window[1], end_date__gte=window[0]))
-    matches = [
-        t for t in candidates.order_by("pk") if _any_match(_claims_or_state(t), claim, matching.trip_claims_match)
-    ]
+    matches = [t for t in candidates.order_by("pk") if _any_match(_dated_claims(t), claim, matching.trip_claims_match)]
     if not matches:
         return None
     keep, others = matches[0], matches[1:]
@@ -252,6 +271,10 @@ def _find_trip(run: _Run, traveller: Person, claim: Claim) -> Trip | None:
 
 def _any_match(claims: list[Claim], claim: Claim, predicate) -> bool:
     return any(predicate(existing, claim) for existing in claims)
+
+
+def _dated_claims(trip: Trip) -> list[Claim]:
+    return [c for c in _claims_or_state(trip) if not matching.is_loose(c)]
 
 
 def _claims_or_state(trip: Trip) -> list[Claim]:
