@@ -7,7 +7,8 @@ class VisitsConfig(AppConfig):
     verbose_name = "Visits timeline"
 
     def ready(self) -> None:
-        from visits import cache, metrics
+        from visits import alerts, cache, metrics
 
         metrics.register()
         cache.connect_signals()  # workers' writes must invalidate the web's cached timeline too
+        alerts.connect_signals()  # a change of the timeline tells the webhooks of matching saved searches

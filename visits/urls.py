@@ -2,13 +2,16 @@
 
 from django.urls import include, path
 
-from visits.views import embed, people, places, reports, timeline, topics
+from visits.views import alerts, compare, embed, people, places, reports, timeline, topics, trip
 
 app_name = "visits"
 
 urlpatterns = [
     path("", timeline.timeline, name="timeline"),
     path("people/<slug:slug>/", people.person, name="person"),
+    path("trips/<int:pk>/", trip.trip, name="trip"),
+    path("compare/", compare.compare, name="compare"),
+    path("alerts/<uuid:token>/feed.atom", alerts.saved_search_feed, name="alert-feed"),
     path("countries/<str:code>/", places.country, name="country"),
     path("topics/", topics.topic_list, name="topic-list"),
     path("topics/<slug:slug>/", topics.topic, name="topic"),

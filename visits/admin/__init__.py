@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from visits.admin import (  # noqa: F401
+    alerts,
     ingestion,
     people,
     timeline,

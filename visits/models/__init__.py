@@ -1,5 +1,7 @@
 """The tracker's data: who travelled where, when, whom they met, on what, and who says so."""
 
+from visits.models.alerts import SavedSearch, Webhook, WebhookDelivery
+from visits.models.identity import MergeDecision
 from visits.models.people import Organization, OrganizationAlias, Person, PersonAlias, Position
 from visits.models.places import City, Country
 from visits.models.sources import Evidence, Feed, ImportRun, Report
@@ -25,6 +27,7 @@ __all__ = [
     "Meeting",
     "MeetingStatus",
     "MeetingTopic",
+    "MergeDecision",
     "Organization",
     "OrganizationAlias",
     "Participation",
@@ -34,9 +37,12 @@ __all__ = [
     "Report",
     "ReportStatus",
     "ReviewState",
+    "SavedSearch",
     "Stop",
     "StopTopic",
     "Topic",
     "Trip",
     "TripStatus",
+    "Webhook",
+    "WebhookDelivery",
 ]
