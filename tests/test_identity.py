@@ -99,3 +99,34 @@ def test_resolving_again_changes_nothing():
     person = Trip.objects.first().traveller_id
     result = identity.resolve_traveller(person)
     assert (result.merged, result.split) == (0, 0) and grouping() == before
+
+
+def test_an_analysts_split_stays_split_when_the_reports_come_again(admin_client):
+    from django.core.management import call_command
+
+    wrong = report_of("2024-10-04", {"country": "UA"}, start="2024-10-04")  # the next day: merged with KYIV_OCT
+    reports = merge_all([KYIV_OCT, wrong])
+    (trip,) = Trip.objects.all()
+    evidence = trip.evidence.filter(report=reports[1])
+    response = admin_client.post(
+        "/admin/visits/evidence/",
+        {"action": "separate", "_selected_action": [str(pk) for pk in evidence.values_list("pk", flat=True)]},
+    )
+    assert response.status_code == 302
+    assert grouping() == {frozenset({"r0"}), frozenset({"r1"})}
+    for report, extraction in zip(reports, [KYIV_OCT, wrong], strict=True):
+        merge_extraction(report, extraction)  # ingested again
+    call_command("resolve_timeline", verbosity=0)
+    assert grouping() == {frozenset({"r0"}), frozenset({"r1"})}
+    assert MergeDecision.objects.filter(action="separated", rule="analyst").count() == 1
+
+
+def test_resolve_timeline_reports_its_counts():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    merge_all([KYIV_OCT, UNDATED_NO_DATE])
+    out = StringIO()
+    call_command("resolve_timeline", verbosity=0, stdout=out)
+    assert "travellers: 1; trips merged: 0, split: 0, unresolved: 1; travellers unchanged: 1" in out.getvalue()

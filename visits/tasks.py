@@ -145,3 +145,19 @@ def maintenance_extract_all_remarks(self) -> int:
     from visits.services.remarks import hsg_reports, send_remarks_batches
 
     return send_remarks_batches(list(hsg_reports().values_list("pk", flat=True)))
+
+
+@shared_task(
+    bind=True,
+    name="visits.tasks.maintenance_resolve_timeline",
+    acks_late=True,
+    max_retries=3,
+    soft_time_limit=540,
+    time_limit=600,
+)
+def maintenance_resolve_timeline(self, traveller_ids: list[int]) -> dict:
+    """Re-run identity resolution for a batch of travellers (idempotent: a redelivered batch changes nothing)."""
+    from visits.services import identity
+
+    result, unchanged = identity.resolve_travellers(traveller_ids)
+    return {"merged": result.merged, "split": result.split, "unresolved": result.unresolved, "unchanged": unchanged}

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpRequest
 from django.utils.html import format_html_join
 
 from visits.admin.common import EvidenceInline, LockingAdmin, YearFilter, source_link
-from visits.models import Evidence, Meeting, MeetingTopic, Participation, ReviewState, Stop, StopTopic, Topic, Trip
+from visits.models import (
+    Evidence,
+    Meeting,
+    MeetingTopic,
+    MergeDecision,
+    Participation,
+    ReviewState,
+    Stop,
+    StopTopic,
+    Topic,
+    Trip,
+)
+from visits.services import identity
 
 
 class StopInline(admin.TabularInline):
@@ -45,8 +58,29 @@ class TripAdmin(LockingAdmin):
     autocomplete_fields = ("traveller", "position")
     date_hierarchy = "start_date"
     inlines = [StopInline, EvidenceInline]
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "merge_history")
     list_select_related = ("traveller",)
+    actions = ["join"]
+
+    @admin.action(description="Join the selected trips into one (they are one real trip)")
+    def join(self, request: HttpRequest, queryset) -> None:
+        trips = list(queryset.order_by("start_date", "pk"))
+        if len(trips) < 2 or len({t.traveller_id for t in trips}) > 1:
+            self.message_user(request, "Select two or more trips of the same traveller.", messages.ERROR)
+            return
+        keep = trips[0]
+        for other in trips[1:]:
+            keep = identity.join_trips(keep=keep, other=other, user=request.user)
+        self.message_user(request, f"Joined into trip {keep.pk}; it stays joined when reports come again.")
+
+    @admin.display(description="why reports were merged or split")
+    def merge_history(self, trip: Trip) -> str:
+        rows = trip.merge_decisions.all()[:50]
+        return format_html_join(
+            "\n",
+            "<p>{} · {} · {} (reports {})</p>",
+            ((d.at, d.get_action_display(), d.reason, d.reports) for d in rows),
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("stops")
@@ -123,8 +157,25 @@ class EvidenceAdmin(LockingAdmin):
     list_filter = ("review_state", "report__language", "report__kind")
     search_fields = ("quote", "report__title", "report__url")
     raw_id_fields = ("report", "trip", "stop", "meeting", "participation", "meeting_topic", "stop_topic")
-    actions = ["confirm", "reject"]
+    actions = ["confirm", "reject", "separate"]
     list_select_related = ("report",)
+
+    @admin.action(description="Split these reports off their trip into a new trip (a wrong merge)")
+    def separate(self, request: HttpRequest, queryset) -> None:
+        trips = set(queryset.exclude(trip=None).values_list("trip_id", flat=True))
+        trips |= set(queryset.exclude(stop=None).values_list("stop__trip_id", flat=True))
+        if len(trips) != 1:
+            self.message_user(request, "Select evidence of one trip.", messages.ERROR)
+            return
+        trip = Trip.objects.get(pk=trips.pop())
+        try:
+            new = identity.separate_reports(
+                trip=trip, report_ids=set(queryset.values_list("report_id", flat=True)), user=request.user
+            )
+        except ValueError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, f"Split into trip {new.pk}; the two stay apart when reports come again.")
 
     @admin.display(description="quote")
     def quote_start(self, evidence: Evidence) -> str:
@@ -148,3 +199,19 @@ class EvidenceAdmin(LockingAdmin):
         for evidence in queryset:
             evidence_review(evidence=evidence, state=state, user=request.user)
         self.message_user(request, f"{queryset.count()} evidence marked {state}.")
+
+
+@admin.register(MergeDecision)
+class MergeDecisionAdmin(admin.ModelAdmin):
+    """Why identity resolution or an analyst merged or split a trip: read-only history."""
+
+    list_display = ("at", "trip", "action", "rule", "reason", "user")
+    list_filter = ("action", "rule")
+    search_fields = ("reason", "trip__traveller__name")
+    raw_id_fields = ("trip",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -289,3 +289,78 @@ def _flag_unresolved(trip_id: int, unresolved: bool, result: Resolution) -> None
         trip.save(update_fields=["flags"])
         refresh.record("trip", trip.pk, "updated")
     result.unresolved += int(unresolved)
+
+
+# --- analysts' decisions -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def separate_reports(*, trip: Trip, report_ids: set[int], user=None) -> Trip:
+    """Move what some reports say about ``trip`` to a new trip of the same traveller: a wrong merge undone.
+
+    Both trips get "stops" locked, so no later ingestion or re-resolution joins them again.
+    """
+    units = [u for u in _units([trip]) if u.report_id in report_ids]
+    if not units:
+        raise ValueError("none of these reports has a claim about this trip")
+    if len({u.report_id for u in _units([trip]) if u.report_id}) <= len({u.report_id for u in units}):
+        raise ValueError("at least one report must stay on the trip")
+    new = Trip.objects.create(traveller_id=trip.traveller_id, status=trip.status)
+    refresh.record("trip", new.pk, "created")
+    _move_units(new.pk, trip.pk, units, Resolution())
+    for part in (trip, Trip.objects.get(pk=new.pk)):
+        part.lock("stops")
+        part.save(update_fields=["locked_fields"])
+    MergeDecision.objects.create(
+        trip=new,
+        action=MergeDecision.Action.SEPARATED,
+        rule="analyst",
+        reason=f"split off trip {trip.pk} by an analyst",
+        reports=sorted(report_ids),
+        user=user,
+    )
+    return Trip.objects.get(pk=new.pk)
+
+
+@transaction.atomic
+def join_trips(*, keep: Trip, other: Trip, user=None) -> Trip:
+    """An analyst's join of two records of one real trip; kept together ("stops" locked) from then on."""
+    from visits.services.timeline import trip_merge
+
+    reports = sorted(set(other.evidence.values_list("report_id", flat=True)))
+    other_pk = other.pk
+    keep = trip_merge(keep=keep, other=other, user=user)
+    keep.lock("stops")
+    keep.save(update_fields=["locked_fields"])
+    MergeDecision.objects.create(
+        trip=keep,
+        action=MergeDecision.Action.JOINED,
+        rule="analyst",
+        reason=f"trip {other_pk} joined by an analyst",
+        reports=reports,
+        user=user,
+    )
+    return keep
+
+
+# --- re-resolution -----------------------------------------------------------------------------------------
+
+
+def travellers_to_resolve(since=None):
+    """Ids of the travellers whose trips got evidence since ``since`` (all travellers with evidence when None)."""
+    rows = Evidence.objects.exclude(trip=None)
+    if since is not None:
+        rows = rows.filter(created_at__gte=since)
+    return sorted(set(rows.values_list("trip__traveller_id", flat=True)))
+
+
+def resolve_travellers(traveller_ids, progress=None) -> tuple[Resolution, int]:
+    """Re-run identity resolution for each traveller; returns the totals and how many were left unchanged."""
+    total, unchanged = Resolution(), 0
+    for traveller_id in traveller_ids:
+        result = resolve_traveller(traveller_id)
+        total.add(result)
+        unchanged += int(not (result.merged or result.split))
+        if progress is not None:
+            progress(1)
+    return total, unchanged
