@@ -2,14 +2,44 @@
 
 from __future__ import annotations
 
-from visits.models import Person
+from django.db.models import Count, Max
+
+from visits.extraction.directory import KnownPerson
+from visits.models import Person, PersonAlias
 from visits.services.directory import DatabaseDirectory
 from visits.services.people import person_get_or_create
 
+# One name index per process, rebuilt only when people or aliases changed in the database: loading it
+# costs a few hundred milliseconds with the full directory, far more than merging a report.
+_shared: tuple[tuple, DatabaseDirectory] | None = None
+
+
+def _people_version() -> tuple:
+    people = Person.objects.aggregate(n=Count("id"), changed=Max("updated_at"))
+    aliases = PersonAlias.objects.aggregate(n=Count("id"), last=Max("id"))
+    return people["n"], people["changed"], aliases["n"], aliases["last"]
+
 
 def new_directory() -> DatabaseDirectory:
-    """A DatabaseDirectory to share across the look-ups of one run (its name index loads once)."""
-    return DatabaseDirectory()
+    """The directory for one run of look-ups: the process's shared one while the people are unchanged."""
+    global _shared
+    version = _people_version()
+    if _shared is None or _shared[0] != version:
+        _shared = (version, DatabaseDirectory())
+    return _shared[1]
+
+
+def _learn(directory: DatabaseDirectory, person: Person) -> None:
+    """Teach the loaded name index a person just created, instead of reloading it."""
+    global _shared
+    index = directory.index
+    index.people[person.pk] = KnownPerson(id=person.pk, name=person.name, country=person.country_id)
+    for name in [person.name, *person.aliases.values_list("name", flat=True)]:
+        index.add(person.pk, name)
+    index.variant_keys = [variant.key for variant in index.variants]
+    index.surname_keys = list(index.surnames)
+    if _shared is not None and _shared[1] is directory:
+        _shared = (_people_version(), directory)
 
 
 def resolve_or_create_person(
@@ -27,5 +57,5 @@ def resolve_or_create_person(
         name=name, language=language, country=country, aliases=[(as_written, language)]
     )
     if created:
-        directory.refresh()  # the name index must learn the new person before the next look-up
+        _learn(directory, person)  # the next look-up must know the new person
     return person
