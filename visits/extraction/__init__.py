@@ -29,6 +29,8 @@ __all__ = [
     "supported_languages",
 ]
 
+LEAD_SENTENCES = 3  # the headline and the first sentences say what a report's news is
+
 TOPICS = (
     "energy-security",
     "membership-process",
@@ -75,6 +77,24 @@ def extract_report(
     return max(readings, key=_facts)
 
 
+def _without_the_call(kit, doc, meetings, published):
+    """In a report about a phone or video call, the 'talks' its other sentences tell of are that call:
+    a meeting of the call's people on the day of the report (or undated) is no meeting."""
+    from visits.extraction import frames
+
+    callers = {m.entity for a in doc if frames.remote(kit, a) for m in a.mentions if m.entity is not None}
+    if not callers:
+        return meetings
+
+    def is_the_call(meeting) -> bool:
+        same_day = meeting.date is None or (
+            published is not None and meeting.date.start <= published <= meeting.date.end
+        )
+        return same_day and len(set(meeting.participants) & callers) >= 2
+
+    return [m for m in meetings if not is_the_call(m)]
+
+
 def _candidate_languages(text: str) -> list[str]:
     """The detected language; when it cannot be told apart, the likely ones with a cue file."""
     from visits.extraction.language import detect_language, language_candidates, reads
@@ -92,7 +112,7 @@ def _facts(extraction: dict) -> tuple[int, int]:
 
 
 def _extract(text, language, published, title, publisher, url, directory, context) -> dict:
-    from visits.extraction import output
+    from visits.extraction import frames, output
     from visits.extraction.analysis import analyse
     from visits.extraction.entities import build_people
     from visits.extraction.meetings import MeetingBuilder, attach_topics, merge_encounters
@@ -114,9 +134,13 @@ def _extract(text, language, published, title, publisher, url, directory, contex
     trips = builder.run(doc)
     meetings_builder = MeetingBuilder(kit, builder, published, trips)
     meetings = meetings_builder.run(doc)
-    trips = finish_trips(builder.trips.values(), published)
-    if trips:  # the report's own news is a journey: meetings long before it are context
+    # a report that opens with a phone or video call has that call for news: earlier visits are context
+    opens_with_call = any(frames.remote(kit, a) for a in doc[:LEAD_SENTENCES])
+    trips = finish_trips(builder.trips.values(), published, news=opens_with_call)
+    if trips or opens_with_call:  # the report's own news is a journey or a call: meetings long before are context
         meetings = [m for m in meetings if not is_background(m.date and m.date.end, published)]
+    if opens_with_call:
+        meetings = _without_the_call(kit, doc, meetings, published)
     attach_topics(kit, doc, meetings, trips, meetings_builder.by_paragraph)
     meetings = merge_encounters(meetings)
     people.check_roles()

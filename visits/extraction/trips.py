@@ -360,12 +360,13 @@ def home_of(traveller) -> set[str]:
     return home
 
 
-def finish_trips(trips, published: dt.date | None) -> list[Trip]:
+def finish_trips(trips, published: dt.date | None, news: bool = False) -> list[Trip]:
     """Drop stops at the traveller's home (own country, own organisation's seat) and, when the report
-    has news of its own, stops of earlier journeys recalled for context; a stop the report places on
-    its publication day without saying the traveller left is under way."""
+    has news of its own (a current stop, or ``news``: a call it opens with), stops of earlier journeys
+    recalled for context; a stop the report places on its publication day without saying the
+    traveller left is under way."""
     trips = list(trips)
-    news = any(not is_background(s.end or s.start, published) for t in trips for s in t.stops)
+    news = news or any(not is_background(s.end or s.start, published) for t in trips for s in t.stops)
     result = []
     for trip in trips:
         home = home_of(trip.traveller)
