@@ -165,7 +165,7 @@ def test_extract_preview_of_a_url_and_bad_bodies(api, site, allow_local):
     assert api.post("/api/v1/extract", {}, format="json").status_code == 400
     both = api.post("/api/v1/extract", {"text": "x", "url": url}, format="json")
     assert both.status_code == 400
-    unread = api.post("/api/v1/extract", {"text": "Բարի լույս, Երևան", "language": "hy"}, format="json")
+    unread = api.post("/api/v1/extract", {"text": "בוקר טוב, ירושלים", "language": "he"}, format="json")
     assert unread.status_code == 200 and unread.json()["report"]["reading"] == "partial"
     assert not Report.objects.exists()
 

@@ -383,8 +383,8 @@ def test_memory_directory_matches_names_loosely():
 def test_language_detection_and_unknown_language():
     assert extract_report("Der Bundeskanzler reist nach Georgien.")["report"]["language"] == "de"
     assert extract_report("Президент посетит Армению.")["report"]["language"] == "ru"
-    georgian = extract_report("საქართველოს პრემიერ-მინისტრი ბრიუსელში ჩავიდა.", language="ka")
-    assert georgian["report"]["reading"] == "partial" and georgian["trips"] == []
+    hebrew = extract_report("ראש הממשלה הגיע לבריסל.", language="he")  # no cue file for Hebrew
+    assert hebrew["report"]["reading"] == "partial" and hebrew["trips"] == []
     assert extract_report("Der Bundeskanzler reist nach Georgien.")["report"]["reading"] == "full"
 
 

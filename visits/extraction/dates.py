@@ -1,9 +1,12 @@
 """Dates in a report, resolved against its publication date with their precision.
 
-Explicit dates ("19 mars 2024", "am 19. März", "18-20 March") are found with month names
-from CLDR (babel) and resolved with dateparser; weekday names (CLDR), relative days and
-periods ("demain", "next week"), and seasons come from the lexicons. A weekday is the most
-recent one for a past or present statement and the next one for a future statement.
+Explicit dates ("19 mars 2024", "am 19. März", "18-20 March", "március 25-én") are found with
+month names from CLDR (babel), the day looked for on the side of the month the language's CLDR date
+pattern puts it (day-month or month-day; a year-first language may write the year before the
+month), and built from their parts: a date without a year takes the year nearest the publication
+date, forward for a future statement. Weekday names (CLDR), relative days and periods ("demain",
+"next week"), and seasons come from the lexicons. A weekday is the most recent one for a past or
+present statement and the next one for a future statement.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
 from visits.extraction import lexicons
 from visits.extraction.text import Lemmatizer, PhraseMatcher, Token, norm
@@ -98,21 +101,34 @@ class DateFinder:
         self.months: dict[str, int] = {}
         self.weekdays: dict[str, int] = {}
         # abbreviated months ("sie", "Ara", "lis") are often ordinary words or their lemmas ("się",
-        # "araya"): they count only as written and beside a number ("29 sie", "Ara 2023")
+        # "araya"), and so are some full names (Romanian "mai": more): they count only as written and
+        # beside a number ("29 sie", "Ara 2023", "pe 5 mai")
         self.short_months: dict[str, int] = {}
-        for context in ("format", "stand-alone"):
-            for number, name in locale.months[context]["wide"].items():
-                for form in {norm(name).rstrip("."), lemmatizer(name)[0]}:
-                    if len(form) >= 3:
-                        self.months.setdefault(form, number)
-            for number, name in locale.months[context]["abbreviated"].items():
-                form = norm(name).rstrip(".")
+        ordinary = _cue_words(self.lexicon)
+        contexts = ("format", "stand-alone")
+        for number in range(1, 13):
+            names = {locale.months[c]["wide"][number] for c in contexts}
+            forms = {norm(name).rstrip(".") for name in names}
+            for form in sorted(forms):
+                table = self.months if len(form) >= 3 and form not in ordinary else self.short_months
+                table.setdefault(form, number)
+            for lemma in sorted(self._name_lemmas(names, forms)):
+                if len(lemma) >= 3 and lemma not in ordinary:
+                    self.months.setdefault(lemma, number)
+            for context in contexts:
+                form = norm(locale.months[context]["abbreviated"][number]).rstrip(".")
                 if len(form) >= 3:
                     self.short_months.setdefault(form, number)
-                for number, name in locale.days[context]["wide"].items():
-                    for form in {norm(name), lemmatizer(name)[0]}:
-                        self.weekdays.setdefault(form, number)
-        self.month_names = {number: locale.months["format"]["wide"][number] for number in range(1, 13)}
+        for number in range(7):
+            names = {locale.days[c]["wide"][number] for c in contexts}
+            forms = {norm(name) for name in names}
+            for form in sorted(forms | self._name_lemmas(names, forms)):
+                self.weekdays.setdefault(form, number)
+        # where CLDR writes month names with a capital (May, März), a lower-case word is none ("may")
+        self.capital_months = all(locale.months["format"]["wide"][n][:1].isupper() for n in range(1, 13))
+        order = date_order(locale)
+        self.day_first = order.index("d") < order.index("M")
+        self.year_first = order.index("y") < order.index("M")
         phrases = [(p, ("days", v)) for p, v in self.lexicon.get("relative_days", {}).items()]
         phrases += [(p, ("period", tuple(v))) for p, v in self.lexicon.get("relative_periods", {}).items()]
         phrases += [(p, ("season", v)) for p, v in self.lexicon.get("seasons", {}).items()]
@@ -125,6 +141,26 @@ class DateFinder:
         self.range_words = {norm(w) for w in self.lexicon.get("range_words", ["-"])}
         self.weekday_suffixes = {norm(w) for w in self.lexicon.get("weekday_suffixes", [])}
         self.last_words = {norm(w) for w in self.lexicon.get("last_words", [])}
+
+    def _name_lemmas(self, names: set[str], forms: set[str]) -> set[str]:
+        """The lemmas of a month's or day's names that are no other word of the language: "luni" (Monday)
+        lemmatized is "lună" (month), "воскресенье" is "воскресение" (resurrection), Estonian "mai" is
+        "ei" (no); a lemma that is a CLDR form of the same name, or a stem no dictionary knows ("сред"
+        from a cue file's suffix rules), is kept."""
+        import simplemma
+
+        lemmas = set()
+        for name in names:
+            lemma = self.lemmatizer(name)[0]
+            if lemma in forms:
+                continue
+            try:
+                known = simplemma.is_known(lemma, lang=self.language)
+            except ValueError:  # a language simplemma lacks
+                known = False
+            if not known:
+                lemmas.add(lemma)
+        return lemmas
 
     @property
     def month_forms(self) -> set[str]:
@@ -139,8 +175,10 @@ class DateFinder:
     def month_of(self, token: Token, neighbours: list[Token] | None = None) -> int | None:
         if not token.is_word or token.text.isdigit():
             return None
+        if self.capital_months and not token.is_cap:
+            return None
         month = self.months.get(token.lower.rstrip(".")) or self.months.get(token.lemma)
-        if month is None and neighbours and any(t.text[:1].isdigit() for t in neighbours):
+        if month is None and neighbours and any(self._day(t) or _YEAR.match(t.text) for t in neighbours):
             month = self.short_months.get(token.lower.rstrip("."))
         return month
 
@@ -191,33 +229,55 @@ class DateFinder:
     def _around_month(self, tokens: list[Token], i: int, month: int) -> DateMention:
         start, end = i, i + 1
         day = day_end = year = month_end = None
-        # before: "19", "19.", "19 de", "du 18 au 20", "18-20"
+        # the day on the side the language's date pattern puts it first: "19 mars", "March 19"
+        sides = (self._day_before, self._day_after) if self.day_first else (self._day_after, self._day_before)
+        for side in sides:
+            found = side(tokens, i)
+            if found is not None:
+                day, day_end, edge = found
+                start, end = (edge, end) if side == self._day_before else (start, edge)
+                break
+        # the year after: ", 2024", "de 2024", "2024 года"; or before in a year-first language: "2024. március"
+        k = end
+        while k < len(tokens) and tokens[k].lower in {",", "de", "del"}:
+            k += 1
+        if k < len(tokens) and _YEAR.match(tokens[k].text):
+            year, end = int(tokens[k].text), k + 1
+        elif self.year_first:
+            j = start - 1
+            if j >= 0 and tokens[j].text in {".", ","}:
+                j -= 1
+            if j >= 0 and _YEAR.match(tokens[j].text):
+                year, start = int(tokens[j].text), j
+        kind = "date" if day is not None else "month"
+        return DateMention(start, end, kind, year=year, month=month, day=day, day_end=day_end, month_end=month_end)
+
+    def _day_before(self, tokens: list[Token], i: int) -> tuple[int, int | None, int] | None:
+        """(day, last day, first token) before a month: "19", "19.", "19 de", "du 18 au 20", "18-20"."""
         j = i - 1
         if j >= 0 and tokens[j].lower in {"de", "of"}:
             j -= 1
         if j >= 0 and tokens[j].text == ".":
             j -= 1
-        if j >= 0 and self._day(tokens[j]) is not None:
-            day, start = self._day(tokens[j]), j
-            k = j - 1
-            if k >= 0 and tokens[k].text == ".":
-                k -= 1
-            if k >= 1 and tokens[k].lower in self.range_words and self._day(tokens[k - 1]) is not None:
-                day, day_end, start = self._day(tokens[k - 1]), day, k - 1
-        # after: "March 19", "March 19-20", ", 2024", "de 2024", "2024 года"
-        k = end
-        if day is None and k < len(tokens) and self._day(tokens[k]) is not None:
-            day, end = self._day(tokens[k]), k + 1
-            k = end
-            if k + 1 < len(tokens) and tokens[k].lower in self.range_words and self._day(tokens[k + 1]) is not None:
-                day_end, end = self._day(tokens[k + 1]), k + 2
-                k = end
-        while k < len(tokens) and tokens[k].lower in {",", "de", "del"}:
-            k += 1
-        if k < len(tokens) and _YEAR.match(tokens[k].text):
-            year, end = int(tokens[k].text), k + 1
-        kind = "date" if day is not None else "month"
-        return DateMention(start, end, kind, year=year, month=month, day=day, day_end=day_end, month_end=month_end)
+        if j < 0 or self._day(tokens[j]) is None:
+            return None
+        day, day_end, start = self._day(tokens[j]), None, j
+        k = j - 1
+        if k >= 0 and tokens[k].text == ".":
+            k -= 1
+        if k >= 1 and tokens[k].lower in self.range_words and self._day(tokens[k - 1]) is not None:
+            day, day_end, start = self._day(tokens[k - 1]), day, k - 1
+        return day, day_end, start
+
+    def _day_after(self, tokens: list[Token], i: int) -> tuple[int, int | None, int] | None:
+        """(day, last day, token after) after a month: "March 19", "March 19-20", "március 25-én"."""
+        k = i + 1
+        if k >= len(tokens) or self._day(tokens[k]) is None:
+            return None
+        day, day_end, end = self._day(tokens[k]), None, k + 1
+        if end + 1 < len(tokens) and tokens[end].lower in self.range_words and self._day(tokens[end + 1]) is not None:
+            day_end, end = self._day(tokens[end + 1]), end + 2
+        return day, day_end, end
 
     def _season(self, tokens: list[Token], start: int, end: int, season: str) -> DateMention:
         mention = DateMention(start, end, "season", season=season)
@@ -268,11 +328,8 @@ class DateFinder:
         return None
 
     def _resolve_date(self, mention: DateMention, base: dt.date | None, future: bool) -> DateValue | None:
-        year = mention.year
-        if year is None:
-            year = _parse_with_dateparser(
-                self.language, f"{mention.day} {self.month_names[mention.month]}", base, future
-            ) or _nearest_year(base, mention.month, mention.day, future)
+        # built from its parts: a date without a year takes the one nearest the publication date
+        year = mention.year if mention.year is not None else _nearest_year(base, mention.month, mention.day, future)
         try:
             first = dt.date(year, mention.month, mention.day)
             last = dt.date(year, mention.month, mention.day_end) if mention.day_end else first
@@ -281,19 +338,41 @@ class DateFinder:
         return DateValue(first, max(first, last), "day")
 
 
-@lru_cache(maxsize=4096)
-def _parse_with_dateparser(language: str, text: str, base: dt.date, future: bool) -> int | None:
-    import dateparser
+def _cue_words(lexicon: dict) -> set[str]:
+    """The words of the cue file's own phrases (travel, status, tense...): ordinary words of the language."""
+    words: set[str] = set()
 
-    settings = {
-        "RELATIVE_BASE": dt.datetime(base.year, base.month, base.day),
-        "PREFER_DATES_FROM": "future" if future else "past",
-    }
-    try:
-        parsed = dateparser.parse(text, languages=[language], settings=settings)
-    except Exception:
-        return None
-    return parsed.year if parsed else None
+    def add(value) -> None:
+        if isinstance(value, str):
+            if not value.startswith("re:"):
+                words.update(norm(w.rstrip("?*")) for w in value.lstrip("=").split() if w[:1] not in "{~")
+        elif isinstance(value, list):
+            for item in value:
+                add(item)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                add(key)
+                if isinstance(item, list | dict):
+                    add(item)
+
+    for key in (
+        "travel", "meetings", "status", "tense", "remote", "statement_verbs", "destination_preps", "exclude_preps",
+        "conjunctions", "negations", "articles", "complementizers", "according_to", "host", "attend", "next_words",
+        "last_words", "subject_pronouns", "passive_aux", "possessives", "separately", "return_cues",
+    ):  # fmt: skip
+        add(lexicon.get(key, []))
+    return words
+
+
+def date_order(locale) -> str:
+    """'dMy', 'Mdy', 'yMd': the order of day, month and year in the locale's long date pattern (CLDR)."""
+    pattern = re.sub(r"'[^']*'", "", locale.date_formats["long"].pattern)
+    order = ""
+    for letter in pattern:
+        field = {"L": "M"}.get(letter, letter)
+        if field in "dMy" and field not in order:
+            order += field
+    return order if len(order) == 3 else "dMy"
 
 
 def _nearest_year(base: dt.date, month: int, day: int, future: bool) -> int:

@@ -1,15 +1,18 @@
 """How extraction asks who is known: the Directory protocol and two DB-free implementations.
 
 Person resolution (aliases, transliteration, fuzzy matching) is the directory's job. The
-extractor hands it names as written (honorifics stripped) and uses what it returns. A
-database-backed implementation lives in ``visits.services.directory.DatabaseDirectory``.
+extractor hands it names as written (honorifics stripped) and uses what it returns. For
+scripts without capitals, where a name cannot be told from the words around it, the
+extractor also asks for every name the directory knows in the report's language
+(``known_names``) and looks for them in the text. A database-backed implementation lives in
+``visits.services.directory.DatabaseDirectory``.
 """
 
 from __future__ import annotations
 
 import datetime
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -46,6 +49,12 @@ class Directory(Protocol):
         self, title: str, *, country: str | None = None, organization: str | None = None, on: datetime.date
     ) -> list[KnownPosition]: ...
 
+    def known_names(self, language: str) -> Mapping[str, KnownPerson]:
+        """Every name (alias) the directory knows written in ``language``, as written -> the person.
+        The engine matches them as phrases; the mapping should be the same object while nothing
+        changed, so that the engine can reuse the matcher it built from it."""
+        ...
+
 
 def name_key(name: str) -> str:
     """A comparison key for names: case, accents, punctuation and spacing ignored."""
@@ -69,6 +78,12 @@ class EmptyDirectory:
     ) -> list[KnownPosition]:
         return []
 
+    def known_names(self, language: str) -> Mapping[str, KnownPerson]:
+        return _NO_NAMES
+
+
+_NO_NAMES: Mapping[str, KnownPerson] = {}
+
 
 class MemoryDirectory:
     """A directory held in memory: positions plus aliases (alias -> person). For tests and DB-free use.
@@ -87,8 +102,16 @@ class MemoryDirectory:
         self._by_key: dict[str, KnownPerson] = {}
         for person in [*people, *(p.person for p in self.positions)]:
             self._by_key.setdefault(name_key(person.name), person)
+        self._names: dict[str, KnownPerson] = {}
+        for person in [*people, *(p.person for p in self.positions)]:
+            self._names.setdefault(person.name, person)
         for alias, person in (aliases or {}).items():
             self._by_key.setdefault(name_key(alias), person)
+            self._names.setdefault(alias, person)
+
+    def known_names(self, language: str) -> Mapping[str, KnownPerson]:
+        """Every name and alias (aliases here carry no language: all of them, for every language)."""
+        return self._names
 
     def find_person(self, name: str, language: str | None = None) -> KnownPerson | None:
         return self._by_key.get(name_key(name))

@@ -128,7 +128,7 @@ class People:
     def add_named(self, mention: Mention, analysed: Analysed) -> Entity:
         written = mention.name or ""
         lookup = mention.normal or written
-        known = self.find(lookup) or (self.find(written) if written != lookup else None)
+        known = mention.known or self.find(lookup) or (self.find(written) if written != lookup else None)
         entity = self._entity_for_known(known) if known else self._entity_for_name(name_key(lookup))
         if entity is None:
             entity = Entity(name=known.name if known else lookup, as_written=written, known=known)
@@ -146,6 +146,8 @@ class People:
         return entity
 
     def add_surname(self, mention: Mention, analysed: Analysed) -> Entity:
+        if mention.known is not None:  # the directory's name: its person, not a namesake of the report
+            return self.add_named(mention, analysed)
         keys = self._surname_keys(mention, analysed)
         for entity in reversed(self.entities):
             if not entity.unnamed and entity.surnames & keys:
@@ -166,7 +168,7 @@ class People:
                 entity.mentions.append(mention)
                 mention.entity = entity
                 return entity
-        known = self.find(mention.normal or mention.name or "")
+        known = mention.known or self.find(mention.normal or mention.name or "")
         if known is not None:
             return self.add_named(mention, analysed)
         return None
@@ -317,8 +319,22 @@ def _counterparts(doc: list[Analysed]) -> None:
                     m.role = None
 
 
+def _known_names(kit: Toolkit, doc: list[Analysed], directory: Directory) -> None:
+    """Scripts without capitals: the directory's names found in the text become resolved mentions."""
+    if not (kit.caseless or kit.lexicon.get("name_inflection", {}).get("name_suffix_letters")):
+        return  # Armenian has capitals, but its names take case endings the directory does not write
+    from visits.extraction.people import add_known_names, known_names
+
+    matcher = known_names(kit, directory)
+    if matcher is None:
+        return
+    for a in doc:
+        add_known_names(kit, matcher, a)
+
+
 def build_people(kit: Toolkit, doc: list[Analysed], directory: Directory, on: dt.date | None) -> People:
     people = People(kit, directory, on)
+    _known_names(kit, doc, directory)
     _settle_doubts(people, doc)
     _counterparts(doc)
     order = [(a, m) for a in doc for m in a.mentions]

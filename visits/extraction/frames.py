@@ -25,21 +25,53 @@ class Destination:
 
 
 def is_metonym(kit: Toolkit, a: Analysed, place: PlaceMention) -> bool:
-    """A capital standing for its government: subject of a speech verb, or one of 'X and Y' capitals."""
+    """A capital standing for its government: subject of a speech verb, or one of 'X and Y' capitals.
+
+    Capitals joined by a conjunction are governments only when the list is not a destination: not
+    introduced by a destination preposition ('la Atena și Ankara') nor just after a travel cue
+    ('ha visitato Mosca e Vienna')."""
     if place.place.kind != "city" or not place.place.capital:
         return False
     tokens = a.tokens
     capitals = {p.start: p for p in a.places if p.place.kind == "city" and p.place.capital}
+    by_end = {p.end: p for p in capitals.values()}
     k = place.end
-    if k < len(tokens) and tokens[k].lower in kit.conjunctions and k + 1 in capitals:
-        return True
+    joined_after = k < len(tokens) and tokens[k].lower in kit.conjunctions and k + 1 in capitals
     before = place.start - 1
-    if before >= 1 and tokens[before].lower in kit.conjunctions and any(p.end == before for p in capitals.values()):
+    joined_before = before >= 1 and tokens[before].lower in kit.conjunctions and before in by_end
+    if (joined_after or joined_before) and not _introduced_as_destination(kit, a, _list_start(kit, a, place, by_end)):
         return True
     prev = tokens[place.start - 1].lower if place.start else ""
     if prev in kit.destination_preps or prev in kit.exclude_preps:
         return False
     return any(0 <= s.start - place.end <= 2 for s in a.statements)
+
+
+METONYM_TRAVEL_GAP = 3  # words between a travel cue and the list of capitals it governs
+
+
+def _list_start(kit: Toolkit, a: Analysed, place: PlaceMention, by_end: dict) -> PlaceMention:
+    """The first capital of the list ('Atena, Sofia și Ankara') a capital belongs to."""
+    first = place
+    while first.start >= 2:
+        link = a.tokens[first.start - 1]
+        if not (link.text == "," or link.lower in kit.conjunctions) or first.start - 1 not in by_end:
+            break
+        first = by_end[first.start - 1]
+    return first
+
+
+def _introduced_as_destination(kit: Toolkit, a: Analysed, first: PlaceMention) -> bool:
+    prev, _ = _prev_word(kit, a, first.start)
+    if prev in kit.destination_preps:
+        return True
+    for cue in a.travel:
+        if not 0 <= first.start - cue.end <= METONYM_TRAVEL_GAP:
+            continue
+        between = a.tokens[cue.end : first.start]  # words only, and no other place
+        if all(t.is_word for t in between) and not any(cue.end <= p.start < first.start for p in a.places):
+            return True
+    return False
 
 
 def verb_status(kit: Toolkit, a: Analysed, position: int) -> str | None:

@@ -3,15 +3,24 @@
 A mention is a name (as written, honorifics stripped) and/or a role (English title, with
 the organisation or country the sentence ties it to: "le secrétaire général de l'Otan",
 "the Georgian prime minister", "премьер-министр Грузии").
+
+Scripts without capitals (Arabic, Chinese, Japanese, Hindi, Georgian) give no name by its
+shape: there a name is the words a role phrase introduces ("رئيس الوزراء ...", "总理...", Japanese
+"...首相" after the name), or a name the directory knows (:class:`KnownNames`, matched longest
+first on word boundaries, on characters for Chinese and Japanese).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import regex
+
+from visits.extraction.directory import KnownPerson
 from visits.extraction.places import PlaceMention
-from visits.extraction.text import Token, longest_nonoverlapping, morph
+from visits.extraction.text import UNSPACED, Token, longest_nonoverlapping, morph, uncased
 from visits.extraction.toolkit import Toolkit
 
 
@@ -46,6 +55,7 @@ class Mention:
     flags: list[str] = field(default_factory=list)
     doubtful_first: bool = False  # a sentence-initial first word that is also an ordinary word
     case: str | None = None  # grammatical case of the name, for languages analysed by pymorphy3
+    known: KnownPerson | None = None  # the directory's person, when the name is one of its known names
 
     @property
     def single(self) -> bool:
@@ -92,6 +102,8 @@ def find_mentions(
         taken.update(range(role.start, role.end))
         mention = Mention(sentence, role.start, role.end, role=role, via="role")
         name = _name_at(kit, tokens, _skip_comma(tokens, role.end), blocked | taken)
+        if not name and kit.caseless:
+            name = _caseless_name(kit, tokens, role, blocked | taken)
         if name:
             mention.name_start, mention.name_end = name
             mention.end = name[1]
@@ -102,6 +114,8 @@ def find_mentions(
                 mention.start = before[0]
         if mention.name_start >= 0:
             taken.update(range(mention.name_start, mention.name_end))
+            if mention.name_end <= role.start:
+                mention.start = min(mention.start, mention.name_start)
         mentions.append(mention)
     i = 0
     while i < len(tokens):
@@ -148,6 +162,218 @@ def find_mentions(
                 mention.normal = mention.name
     mentions.sort(key=lambda m: m.start)
     return mentions
+
+
+CLITIC_PREFIXES = {"ar": "وفبلك"}  # one-letter proclitics written onto a name: وأردوغان, بأردوغان, لأردوغان
+_NAME_SEPARATORS = (
+    "\u00b7\u30fb\u2022\u2027=\uff1d"  # between the parts of a transliterated name: 尼科尔·帕希尼扬, ニコル・パシニャン
+)
+_MAX_NAME_WORDS = 3
+
+
+def _name_word(kit: Toolkit, token: Token, blocked: set[int]) -> bool:
+    """A word of a caseless script that may be part of a name: not a cue, role, date or function word."""
+    if token.i in blocked or not token.is_word or not uncased(token.text) or token.text.isdigit():
+        return False
+    if token.lower in kit.function_words or token.lower in kit.role_words or token.lemma in kit.role_words:
+        return False
+    if token.lower in kit.non_person_words or token.lemma in kit.non_person_words:
+        return False
+    if kit.is_common_word(token) or token.lower in kit.dates.weekdays or kit.dates.month_of(token):
+        return False
+    return token.lower.rstrip(".") not in kit.honorifics
+
+
+def _caseless_name(kit: Toolkit, tokens: list[Token], role: Role, blocked: set[int]) -> tuple[int, int] | None:
+    """The name a role phrase introduces in a script without capitals: the words right after it (up to
+    three, or the pieces of one segmented word), or, in Japanese, the katakana name right before it."""
+    if kit.lexicon.get("segmenter") == "janome":
+        end = role.start
+        start = end
+        while start > 0 and _katakana(tokens[start - 1].text) and (start - 1) not in blocked:
+            start -= 1
+        return (start, end) if start < end else None
+    i = _skip_comma(tokens, role.end)
+    j = i
+    limit = 4 if kit.segmenter else _MAX_NAME_WORDS
+    while j < len(tokens) and j - i < limit and _name_word(kit, tokens[j], blocked):
+        if kit.segmenter and j > i and tokens[j].start != tokens[j - 1].end:
+            break
+        j += 1
+        if j < len(tokens) and tokens[j].text in _NAME_SEPARATORS and j + 1 < len(tokens):
+            j += 1
+    while j > i and not tokens[j - 1].is_word:
+        j -= 1
+    return (i, j) if j > i else None
+
+
+def _katakana(text: str) -> bool:
+    return bool(text) and all("\u30a0" <= c <= "\u30ff" for c in text)
+
+
+class KnownNames:
+    """The directory's names in one language as a matcher: full names and, where one person alone bears
+    it, the last part of a name ('帕希尼扬', 'ფაშინიანი'). Longest match first, on word boundaries (one
+    proclitic letter allowed before an Arabic name, a case ending after a Georgian or Armenian one);
+    for Chinese and Japanese on characters, the name then covering the tokens it overlaps."""
+
+    def __init__(self, names: Mapping[str, KnownPerson], language: str, inflection: dict | None = None):
+        self.language = language
+        self.unspaced = language in {"zh", "ja"}
+        inflection = inflection or {}
+        self.suffix = int(inflection.get("name_suffix_letters", 0))
+        self.endings = tuple(inflection.get("nominative_endings", ()))
+        forms: dict[str, set] = {}
+        for name, person in names.items():
+            for form in self._forms(name):
+                forms.setdefault(form, set()).add(_person_key(person))
+        people = {_person_key(p): p for p in names.values()}
+        full = {self._clean(n) for n in names}
+        self.table: dict[str, KnownPerson] = {}
+        for form, keys in forms.items():
+            if len(keys) == 1 and (form in full or len(form) >= (2 if self.unspaced else 3)):
+                self.table[form] = people[next(iter(keys))]
+        self._regex = None
+        if self.table:
+            alternatives = "|".join(re.escape(self._stem(f)) for f in sorted(self.table, key=len, reverse=True))
+            if self.unspaced:
+                pattern = f"(?P<name>{alternatives})"
+            else:
+                clitic = CLITIC_PREFIXES.get(language, "")
+                letter = r"[\p{L}\p{M}\p{N}]"
+                before = f"(?<!{letter})[{clitic}]?" if clitic else f"(?<!{letter})"
+                after = f"{letter}{{0,{self.suffix}}}" if self.suffix else ""
+                pattern = f"{before}(?P<name>{alternatives}){after}(?!{letter})"
+            self._regex = regex.compile(pattern)
+
+    def _clean(self, name: str) -> str:
+        name = " ".join(name.split())
+        if self.unspaced:
+            for sep in _NAME_SEPARATORS:
+                name = name.replace(sep, "・")
+        return name
+
+    def _forms(self, name: str) -> list[str]:
+        name = self._clean(name)
+        if not name or (self.unspaced and not UNSPACED.search(name)):
+            return []
+        forms = [name]
+        if self.unspaced:
+            parts = name.split("・")
+            if len(parts) > 1:
+                forms += [parts[-1], "".join(parts)]
+        else:
+            parts = name.split()
+            if len(parts) > 1:
+                forms.append(parts[-1])
+        return forms
+
+    def _stem(self, form: str) -> str:
+        """The form with its nominative ending dropped where case endings replace it (ფაშინიანი -> ფაშინიან)."""
+        if self.suffix:
+            for ending in self.endings:
+                if form.endswith(ending) and len(form) > len(ending) + 3:
+                    return form[: -len(ending)]
+        return form
+
+    def _person(self, written: str) -> KnownPerson | None:
+        hit = self.table.get(written)
+        if hit is None:
+            for form in self.table:
+                if self._stem(form) == written:
+                    return self.table[form]
+        return hit
+
+    def find(self, text: str, offset: int, tokens: list[Token]) -> list[tuple[int, int, str, KnownPerson]]:
+        """(token start, token end, name as the directory writes it, person) of every known name."""
+        if self._regex is None:
+            return []
+        found = []
+        variants = [(text, 0)]
+        if self.unspaced:
+            variants = [(re.sub(f"[{_NAME_SEPARATORS}]", "・", text), 0)]
+        for haystack, _ in variants:
+            for m in self._regex.finditer(haystack):
+                person = self._person(m.group("name"))
+                if person is None:
+                    continue
+                start, end = m.start() + offset, m.end() + offset
+                covered = [t.i for t in tokens if t.start < end and t.end > start]
+                if covered:
+                    written = next(f for f in self.table if self._stem(f) == m.group("name") or f == m.group("name"))
+                    found.append((covered[0], covered[-1] + 1, written, person))
+        return found
+
+
+def _person_key(person: KnownPerson):
+    return person.id if person.id is not None else person.name
+
+
+_KNOWN_MATCHERS: dict[tuple[str, int], tuple[Mapping, KnownNames]] = {}
+
+
+def known_names(kit: Toolkit, directory) -> KnownNames | None:
+    """The matcher over the directory's names in the kit's language (rebuilt when the directory hands
+    back another mapping); None when the directory has no ``known_names``."""
+    method = getattr(directory, "known_names", None)
+    if method is None:
+        return None
+    try:
+        names = method(kit.language)
+    except Exception:  # a directory failing must not lose the report
+        return None
+    if not names:
+        return None
+    key = (kit.language, id(names))
+    cached = _KNOWN_MATCHERS.get(key)
+    if cached is None or cached[0] is not names:
+        if len(_KNOWN_MATCHERS) > 32:
+            _KNOWN_MATCHERS.clear()
+        cached = _KNOWN_MATCHERS[key] = (names, KnownNames(names, kit.language, kit.lexicon.get("name_inflection")))
+    return cached[1]
+
+
+def add_known_names(kit: Toolkit, matcher: KnownNames, analysed) -> None:
+    """Mark the directory's names in one analysed sentence: on a mention already there (a role without
+    its name gets it), else as a new mention resolved to its person. Places inside a name are dropped."""
+    tokens = analysed.tokens
+    sentence = analysed.sentence
+    hits = matcher.find(sentence.text, sentence.start, tokens)
+    hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
+    used: set[int] = set()
+    for start, end, written, person in hits:
+        if any(k in used for k in range(start, end)):
+            continue
+        used.update(range(start, end))
+        mention = _mention_for(analysed.mentions, start, end)
+        if mention is None:
+            mention = Mention(sentence.index, start, end, via="known")
+            analysed.mentions.append(mention)
+        # the directory's name replaces a guessed one ("ირაკლი კობახიძემ ნიკოლ" after a role: two people)
+        mention.name_start, mention.name_end = start, end
+        if mention.role is not None:
+            mention.start, mention.end = min(mention.role.start, start), max(mention.role.end, end)
+        else:
+            mention.start, mention.end = start, end
+        mention.name = mention.normal = written
+        mention.known = person
+        mention.doubtful_first = False
+    if used:
+        analysed.places = [p for p in analysed.places if not any(k in used for k in range(p.start, p.end))]
+        analysed.mentions.sort(key=lambda m: m.start)
+
+
+def _mention_for(mentions: list[Mention], start: int, end: int) -> Mention | None:
+    """The mention a known name belongs to: one whose name overlaps it, or a role right before or after."""
+    for m in mentions:
+        if m.known is None and m.name_start >= 0 and m.name_start < end and start < m.name_end:
+            return m
+    for m in mentions:
+        if m.role is None or m.known is not None:
+            continue
+        if m.name_start < 0 and (m.role.end <= start <= m.role.end + 1 or end == m.role.start):
+            return m
+    return None
 
 
 _ROMAN = re.compile(r"^(?:I{1,3}|IV|V|VI{1,3}|IX|X{1,3})$")

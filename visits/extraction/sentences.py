@@ -11,11 +11,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_TERMINAL = ".!?…"
+from visits.extraction.text import norm, uncased
+
+# the full stops of Chinese and Japanese, Devanagari and Armenian: a sentence ends there, space or not
+_FULL_STOPS = "\u3002\uff01\uff1f\u0964\u0589"
+_TERMINAL = ".!?…" + _FULL_STOPS
 _CLOSERS = "\"'\u00bb\u201d\u2019)]\u203a"  # quotes, guillemets and brackets that may close a sentence
 _LINK = re.compile(r"\[[^\]]*\]\([^)]*\)")
 _EMAIL_URL = re.compile(r"\S+@\S+\.\w+|https?://|www\.\w")
 _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n\s*")
+_STOP = re.compile(
+    r"(?:[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s+(?P<next>\S)))"
+    r"|(?:[" + _FULL_STOPS + r"]+[" + re.escape(_CLOSERS) + r"]*(?=\s*(?P<after>\S)))"
+)
+_OPENERS = "\"«“„'([\u00bf\u00a1\u2014\u2013-"  # quotes, brackets, Spanish ¿ ¡ and dashes may open a sentence
+
+
+def _starts_sentence(char: str) -> bool:
+    """A character a sentence may begin with: a capital of any alphabet (Č, Ђ, Ω, Ж), a letter of a
+    script without capitals, a digit, an opening quote or bracket, a dash."""
+    return char.isupper() or uncased(char) or char.isdigit() or char in _OPENERS
 
 
 @dataclass
@@ -30,8 +45,8 @@ class Sentence:
 
 
 def split_sentences(text: str, lexicon: dict, months: set[str] = frozenset()) -> list[Sentence]:
-    abbreviations = {a.casefold().rstrip(".") for a in lexicon.get("abbreviations", [])}
-    abbreviations |= {h.casefold().rstrip(".") for h in lexicon.get("honorifics", [])}
+    abbreviations = {norm(a).rstrip(".") for a in lexicon.get("abbreviations", [])}
+    abbreviations |= {norm(h).rstrip(".") for h in lexicon.get("honorifics", [])}
     blocks = _blocks(text)
     sentences: list[Sentence] = []
     for paragraph, (b_start, b_end) in enumerate(blocks):
@@ -65,7 +80,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
 def _continues(text: str, previous: tuple[int, int], start: int) -> bool:
     tail = text[previous[0] : previous[1]].rstrip(_CLOSERS)
     head = text[start]
-    return bool(tail) and tail[-1] not in _TERMINAL + ":" and head.isalpha() and head.islower()
+    return bool(tail) and tail[-1] not in _TERMINAL + ":" and head.isalpha() and head.islower() and not uncased(head)
 
 
 def _split_block(text, b_start, b_end, abbreviations, months):
@@ -76,16 +91,16 @@ def _split_block(text, b_start, b_end, abbreviations, months):
         cut = b_start + m.start()
         line = text[pos:cut].strip()
         following = text[cut + 1 : b_end].lstrip()
-        if line and following and line.rstrip(_CLOSERS)[-1:] not in _TERMINAL + ",;:" and following[:1].isupper():
+        starts = bool(following) and (following[0].isupper() or uncased(following[0]))
+        if line and starts and line.rstrip(_CLOSERS)[-1:] not in _TERMINAL + ",;:":
             lines.append((pos, cut))
             pos = cut + 1
     lines.append((pos, b_end))
     for l_start, l_end in lines:
         s = l_start
-        for m in re.finditer(
-            r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s+[\"«“„'(\[A-ZÀ-ÖØ-ÞА-ЯЁ0-9\u00bf\u00a1\u2014\u2013-])",
-            text[l_start:l_end],
-        ):
+        for m in _STOP.finditer(text[l_start:l_end]):
+            if m.group("after") is None and not _starts_sentence(m.group("next")):
+                continue
             cut = l_start + m.end()
             if text[l_start + m.start()] == "." and not _real_stop(text, s, l_start + m.start(), abbreviations, months):
                 continue
@@ -108,23 +123,23 @@ def _real_stop(text: str, s: int, dot: int, abbreviations: set[str], months: set
     if not before:
         return True
     word = before.group(1)
-    if word.casefold() in abbreviations:
+    if norm(word) in abbreviations:
         return False
     if len(word) == 1 and word.isalpha():  # an initial: "J. Biden", "U.S."
         return False
     after = re.match(r"\s+([\w]+)", text[dot + 1 : dot + 40])
-    return not (word.isdigit() and len(word) <= 2 and after and after.group(1).casefold() in months)
+    return not (word.isdigit() and len(word) <= 2 and after and norm(after.group(1)) in months)
 
 
 def _mark_boilerplate(sentences: list[Sentence], text: str, lexicon: dict) -> None:
-    cues = [c.casefold() for c in lexicon.get("boilerplate", [])]
-    byline = [b.casefold() for b in lexicon.get("byline", [])]
+    cues = [norm(c) for c in lexicon.get("boilerplate", [])]
+    byline = [norm(b) for b in lexicon.get("byline", [])]
     paragraphs: dict[int, list[Sentence]] = {}
     for sentence in sentences:
         paragraphs.setdefault(sentence.paragraph, []).append(sentence)
     for group in paragraphs.values():
         whole = " ".join(s.text for s in group)
-        folded = whole.casefold()
+        folded = norm(whole)
         linked = sum(len(m.group()) for m in _LINK.finditer(whole))
         furniture = (
             any(c in folded for c in cues)
@@ -141,4 +156,4 @@ def _mark_boilerplate(sentences: list[Sentence], text: str, lexicon: dict) -> No
 
 def _is_byline(line: str, byline: list[str]) -> bool:
     words = _LINK.sub(lambda m: m.group()[1 : m.group().index("]")], line).split()
-    return 0 < len(words) <= 6 and words[0].casefold().rstrip(":") in byline
+    return 0 < len(words) <= 6 and norm(words[0]).rstrip(":") in byline

@@ -22,15 +22,27 @@ from functools import cache
 import regex
 
 _HYPHENS = "-\u2010\u2011"  # hyphen-minus, hyphen, non-breaking hyphen
-_APOS = "'\u2019"  # apostrophe, right single quotation mark
+_APOS = "'\u2019\u02bc"  # apostrophe, right single quotation mark, modifier letter apostrophe
 _WORD = regex.compile(
     r"[\p{L}\p{N}\p{M}](?:[\p{L}\p{N}\p{M}]|(?<!\p{N})[" + _HYPHENS + _APOS + r"](?=[\p{L}\p{N}])"
     r"|(?<=\p{N})[" + _HYPHENS + _APOS + r"](?=\p{L}))*|[^\s]"
 )  # "8-9 July" splits at its hyphen, "Nato-Chef", "18-go" and "COVID-19" do not
 
 
+# one spelling for letters written two ways: Romanian s and t with a cedilla (the comma below is
+# the standard, CLDR's spelling), the modifier letter apostrophe (Ukrainian) and the typographic one
+_SPELLING = str.maketrans(
+    {"\u015f": "\u0219", "\u0163": "\u021b", "\u015e": "\u0218", "\u0162": "\u021a", "\u02bc": "'", "\u2019": "'"}
+)
+
+
+def fold_spelling(word: str) -> str:
+    """The word with its letters in one spelling (case kept): 'Franţa' -> 'Franța', U+02BC -> "'"."""
+    return word.translate(_SPELLING)
+
+
 def norm(word: str) -> str:
-    folded = word.casefold().replace("\u2019", "'").replace("\u0451", "\u0435")  # typographic apostrophe, Cyrillic yo
+    folded = fold_spelling(word.casefold()).replace("\u0451", "\u0435")  # Cyrillic yo
     return folded.replace("\u2010", "-").replace("\u2011", "-")
 
 
@@ -76,19 +88,34 @@ class Lemmatizer:
         if not word[0].isalpha():
             return norm(word), ""
         if self.backend == "pymorphy3":
-            parse = _morph().parse(word)[0]
+            parse = _morph().parse(fold_spelling(word))[0]
             return norm(parse.normal_form), str(parse.tag)
-        import simplemma
-
-        try:
-            lemma = norm(simplemma.lemmatize(word, lang=self.language))
-        except ValueError:
-            lemma = norm(word)
+        lemma = norm(word)
+        # as written first, then in the folded spelling ("Franţei" is looked up as "Franței")
+        for spelling in dict.fromkeys((word, fold_spelling(word))):
+            try:
+                lemma = norm(_simplemma().lemmatize(spelling, lang=self.language))
+            except ValueError:
+                break
+            if lemma != norm(word):
+                break
         if lemma == norm(word) and word[0].islower():
             for suffix, replacement in self.rules:
                 if lemma.endswith(suffix) and len(lemma) > len(suffix) + 2:
                     return lemma[: -len(suffix)] + replacement, ""
         return lemma, ""
+
+
+@cache
+def _simplemma():
+    """One simplemma lemmatiser for every language, reading its dictionaries as streams: all 22
+    languages' dictionaries decoded into dicts would take about 2 GiB, streamed a few hundred MiB."""
+    import simplemma
+    from simplemma.strategies import DefaultStrategy
+    from simplemma.strategies.dictionaries.stream_dictionary_factory import StreamDictionaryFactory
+
+    factory = StreamDictionaryFactory(cache_max_size=64)  # never evict: a worker reads every language
+    return simplemma.Lemmatizer(lemmatization_strategy=DefaultStrategy(dictionary_factory=factory))
 
 
 @cache
@@ -104,6 +131,123 @@ def morph():
 
 
 _ELISIONS: dict[int, tuple[set[str], str | None]] = {}
+UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\u30fc\u3005]")  # scripts written without spaces
+
+
+def uncased(word: str) -> bool:
+    """Whether a word's first letter belongs to a script without case (Arabic, Han, Kana, Devanagari,
+    Georgian Mkhedruli, ...): capitalisation then tells nothing about names."""
+    letter = next((c for c in word if c.isalpha()), "")
+    if not letter:
+        return False
+    # Georgian Mkhedruli counts as lower case (Mtavruli capitals exist) but is written without capitals
+    return not (letter.isupper() or letter.islower()) or "\u10d0" <= letter <= "\u10ff"
+
+
+class Segmenter:
+    """Words of a text written without spaces, from jieba (Chinese) or janome (Japanese), loaded on first
+    use. Pieces carry exact offsets; adjacent pieces whose concatenation is a registered word (a cue, a
+    place, a name) are joined, so that the lexicons' phrases and the gazetteer's names stay whole."""
+
+    MAX_JOIN = 8
+
+    def __init__(self, backend: str):
+        self.backend = backend
+        self.words: set[str] = set()
+        self._engine = None
+        self._pending: set[str] = set()
+
+    def register(self, words) -> None:
+        for word in words:
+            word = word.strip()
+            if len(word) > 1 and UNSPACED.search(word) and " " not in word:
+                self.words.add(word)
+                self._pending.add(word)
+
+    def _load(self):
+        if self._engine is None:
+            if self.backend == "jieba":
+                import logging
+
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                self._engine = jieba.Tokenizer()
+                self._engine.initialize()
+            elif self.backend == "janome":
+                from janome.tokenizer import Tokenizer as Janome
+
+                self._engine = Janome(wakati=True)
+            else:
+                raise ValueError(f"unknown segmenter {self.backend!r}")
+        if self._pending and self.backend == "jieba":
+            for word in self._pending:
+                self._engine.add_word(word)
+        self._pending = set()
+        return self._engine
+
+    def _pieces(self, text: str) -> list[str]:
+        engine = self._load()
+        if self.backend == "jieba":
+            return [w for w, _, _ in engine.tokenize(text, HMM=True)]
+        return list(engine.tokenize(text, wakati=True))
+
+    def cut(self, text: str) -> list[tuple[str, int]]:
+        """(piece, offset in text) of every word; pieces concatenate back to the text exactly."""
+        pieces, pos = [], 0
+        for piece in self._pieces(text):
+            found = text.find(piece, pos)
+            if found < 0 or text[pos:found].strip():  # a backend normalising its input: keep the rest whole
+                pieces.append((text[pos:], pos))
+                pos = len(text)
+                break
+            pos = found
+            if piece.strip():
+                pieces.append((piece, pos))
+            pos += len(piece)
+        if pos < len(text) and text[pos:].strip():
+            pieces.append((text[pos:], pos))
+        return self._join(pieces)
+
+    def _join(self, pieces: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        if not self.words:
+            return pieces
+        out, i = [], 0
+        while i < len(pieces):
+            best = 1
+            joined = pieces[i][0]
+            for n in range(2, min(self.MAX_JOIN, len(pieces) - i) + 1):
+                last = pieces[i + n - 1]
+                if last[1] != pieces[i + n - 2][1] + len(pieces[i + n - 2][0]):
+                    break
+                joined += last[0]
+                if joined in self.words:
+                    best = n
+            out.append(("".join(p for p, _ in pieces[i : i + best]), pieces[i][1]))
+            i += best
+        return out
+
+
+_SEGMENTERS: dict[str, Segmenter] = {}
+
+
+def segmenter(backend: str) -> Segmenter:
+    """The process's segmenter for a backend (its dictionary is loaded only when text is cut)."""
+    if backend not in _SEGMENTERS:
+        _SEGMENTERS[backend] = Segmenter(backend)
+    return _SEGMENTERS[backend]
+
+
+def _words(text: str, lexicon: dict):
+    """(word, offset) pairs: the regular word pattern, then runs of unspaced scripts cut by the segmenter."""
+    backend = lexicon.get("segmenter")
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if backend and UNSPACED.search(word):
+            for piece, at in segmenter(backend).cut(word):
+                yield piece, m.start() + at
+        else:
+            yield word, m.start()
 
 
 def tokenize(text: str, lexicon: dict, lemmatizer: Lemmatizer | None = None, offset: int = 0) -> list[Token]:
@@ -117,8 +261,8 @@ def tokenize(text: str, lexicon: dict, lemmatizer: Lemmatizer | None = None, off
     def add(piece: str, start: int) -> None:
         tokens.append(Token(piece, start, len(tokens)))
 
-    for m in _WORD.finditer(text):
-        word, start = m.group(), m.start() + offset
+    for word, at in _words(text, lexicon):
+        start = at + offset
         cut = next((k for k, c in enumerate(word) if c in _APOS), -1)
         if cut > 0 and norm(word[:cut]) in elisions:
             add(word[: cut + 1], start)

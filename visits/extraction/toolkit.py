@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from visits.extraction import lexicons
-from visits.extraction.text import Lemmatizer, PhraseMatcher, Token, norm, tokenize
+from visits.extraction.text import UNSPACED, Lemmatizer, PhraseMatcher, Token, norm, segmenter, tokenize, uncased
 
 STATUSES = ("cancelled", "postponed", "planned", "ongoing", "completed")
 NAMES_TAKE_ARTICLES = {"it", "pt", "el", "ca"}  # "la Meloni", "o Lula", Greek names with their article
@@ -22,7 +22,13 @@ class Toolkit:
         self.reading = "partial" if lex.get("generic") else "full"
         self.lemmatizer = Lemmatizer(language, lex.get("lemmatizer", "simplemma"), lex.get("lemma_rules"))
         self.morphology = lex.get("lemmatizer") == "pymorphy3" and lex.get("tense_from_morphology", False)
+        # languages written without spaces: the segmenter keeps the cue file's words whole (loaded lazily)
+        self.segmenter = segmenter(lex["segmenter"]) if lex.get("segmenter") else None
+        if self.segmenter is not None:
+            self.segmenter.register(_cue_words(lex))
         self.gazetteer = gazetteer(language)
+        if self.segmenter is not None:
+            _whole_place_names(self.gazetteer, self.segmenter)
         self.dates = DateFinder(language, self.lemmatizer)
 
         def matcher(phrases):
@@ -92,6 +98,14 @@ class Toolkit:
                 if not part.startswith(("{", "~")):
                     self.role_words.add(norm(part.rstrip("?")))
 
+    @property
+    def caseless(self) -> bool:
+        """Whether the language is written in a script without capitals (Arabic, Chinese, Japanese, Hindi,
+        Georgian): names are then found by role phrases and by the directory's known names."""
+        phrases = [r[0] for r in self.lexicon.get("roles", [])] + list(self.lexicon.get("travel", []))
+        sample = next((w for w in phrases if any(c.isalpha() for c in w) and not w.startswith("re:")), "")
+        return uncased(sample)
+
     def is_common_word(self, token: Token) -> bool:
         """Whether a capitalised word is an ordinary word of the language (sentence-initial 'Затем', 'Dann')."""
         word = token.text
@@ -123,6 +137,43 @@ class Toolkit:
 
     def tokenize(self, text: str, offset: int = 0) -> list[Token]:
         return tokenize(text, self.lexicon, self.lemmatizer, offset)
+
+
+def _cue_words(lex: dict) -> set[str]:
+    """Every word of the cue file's phrases (regular expressions and slots aside), for the segmenter."""
+    phrases: list[str] = [r[0] for r in lex.get("roles", [])] + list(lex.get("organizations", {}))
+    phrases += list(lex.get("countries", {})) + list(lex.get("cities", {})) + list(lex.get("demonyms", {}))
+    phrases += list(lex.get("regions", [])) + list(lex.get("relative_days", {})) + list(lex.get("relative_periods", {}))
+    phrases += list(lex.get("seasons", {}))
+    for value in lex.values():
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            phrases += value
+        elif isinstance(value, dict) and all(isinstance(v, list) for v in value.values()):
+            for items in value.values():
+                phrases += [v for v in items if isinstance(v, str)]
+    words = set()
+    for phrase in phrases:
+        if phrase.startswith("re:"):
+            continue
+        for part in phrase.lstrip("=").split():
+            part = part.rstrip("?*")
+            if part and not part.startswith(("{", "~")):
+                words.add(part)
+    return words
+
+
+def _whole_place_names(gazetteer, seg) -> None:
+    """Place names as single words: registered with the segmenter and indexed under the joined form,
+    whatever pieces the segmenter cut them into when the gazetteer was built."""
+    for table in (gazetteer.index, gazetteer.demonyms):
+        for key, place in list(table.items()):
+            joined = "".join(key)
+            if not UNSPACED.search(joined):
+                continue
+            if len(key) > 1:
+                table.setdefault((joined,), place)
+            seg.register([joined])
+    gazetteer._first_words = None
 
 
 @cache

@@ -10,15 +10,21 @@ against an index loaded once per instance (two queries), in stages:
 
 A surname-only mention resolves only when exactly one known person carries that
 surname; anything ambiguous stays unresolved (``None``).
+
+:meth:`DatabaseDirectory.known_names` gives the aliases of one language for the engine's
+phrase matcher (scripts without capitals): one query per language, cached per process and
+reloaded when the aliases' count or highest id changes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Q, Value
+from django.db.models import Count, Max, Q, Value
 from django.db.models.functions import Lower, Replace
 from rapidfuzz import fuzz, process
 
@@ -158,11 +164,42 @@ class NameIndex:
             self.initials[person_id].update(word[0] for word in ascii_words[:-1] if word)
 
 
+# language -> ((alias count, highest alias id), {alias as written: person}); shared by every instance
+_KNOWN_NAMES: dict[str, tuple[tuple[int, int], dict[str, KnownPerson]]] = {}
+_KNOWN_NAMES_LOCK = threading.Lock()
+
+
+def _alias_stamp() -> tuple[int, int]:
+    """What changes when aliases are added or removed: their count and highest id (one cheap query)."""
+    stamp = PersonAlias.objects.aggregate(count=Count("id"), last=Max("id"))
+    return stamp["count"] or 0, stamp["last"] or 0
+
+
+def known_names(language: str) -> dict[str, KnownPerson]:
+    """The aliases written in ``language`` -> their person (one query; cached while the aliases stay)."""
+    stamp = _alias_stamp()
+    cached = _KNOWN_NAMES.get(language)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    names: dict[str, KnownPerson] = {}
+    rows = PersonAlias.objects.filter(language=language).values_list(
+        "name", "person_id", "person__name", "person__country_id"
+    )
+    people: dict[int, KnownPerson] = {}
+    for name, pk, person_name, country in rows.order_by("person_id", "id"):
+        person = people.setdefault(pk, KnownPerson(id=pk, name=person_name, country=country))
+        names.setdefault(name.strip(), person)
+    with _KNOWN_NAMES_LOCK:
+        _KNOWN_NAMES[language] = (stamp, names)
+    return names
+
+
 class DatabaseDirectory:
     """Known officials from the database; the name index is loaded once per instance."""
 
     def __init__(self) -> None:
         self._index: NameIndex | None = None
+        self._known: dict[str, Mapping[str, KnownPerson]] = {}
 
     @property
     def index(self) -> NameIndex:
@@ -173,6 +210,16 @@ class DatabaseDirectory:
     def refresh(self) -> None:
         """Forget the loaded name index (after people were added)."""
         self._index = None
+        self._known = {}
+
+    def known_names(self, language: str) -> Mapping[str, KnownPerson]:
+        """The aliases written in ``language`` -> their person, for the engine's phrase matcher.
+
+        Checked against the database once per instance and language (the process-wide cache is
+        reloaded when the aliases' count or highest id changed)."""
+        if language not in self._known:
+            self._known[language] = known_names(language)
+        return self._known[language]
 
     # --- names ------------------------------------------------------------------------
 
