@@ -3,11 +3,18 @@ and tokenises + lemmatises (what any pipeline over the same text must pay).
 
     .venv/bin/python -m bench.extraction_throughput [--runs 5] [--hsg-limit 400]
 
-Workloads: the seed report (fr), the whole evaluation set (65 reports, 5 languages), and HSG
-president-travels remarks as dataset records (``Context`` given). Each (workload, mode) runs in a fresh
-single process (so its max RSS is its own): warm-up once (lexicons, gazetteer, lemmatiser models), then
-the median of ``--runs`` timed passes (time.perf_counter). EmptyDirectory: the engine alone, no database.
-Prints a Markdown table: reports/s (one core) and peak RSS (resource.getrusage ru_maxrss).
+Workloads: the seed report (fr), the whole evaluation set (65 reports, 5 languages), HSG
+president-travels remarks as dataset records (``Context`` given), and ``real``: the real-report corpus
+(213 reports, 23 languages; needs its local cache, see tests/extraction_real/README.md). Each (workload,
+mode) runs in a fresh single process (so its max RSS is its own): warm-up once (lexicons, gazetteer,
+lemmatiser models), then the median of ``--runs`` timed passes (time.perf_counter). EmptyDirectory: the
+engine alone, no database. Prints a Markdown table: reports/s (one core) and peak RSS (ru_maxrss).
+
+    .venv/bin/python -m bench.extraction_throughput --first-pass [--runs 3]
+
+measures what a worker does with new reports: every language's toolkit loaded first (the memory of a
+worker that reads all languages), then ONE pass over reports it has never seen, in a fresh process per
+run (nothing of those texts is cached yet); the median of the runs.
 """
 
 from __future__ import annotations
@@ -40,6 +47,13 @@ def _items(workload: str, hsg_limit: int) -> list[dict]:
 
     if workload == "seed":
         return [{"text": SEED.read_text(encoding="utf-8"), "language": "fr", "published": dt.date(2024, 3, 19)}]
+    if workload == "real":
+        from django.conf import settings
+
+        from visits.evaluation import load_real_corpus
+
+        corpus = load_real_corpus(settings.REAL_CORPUS_LABELS, settings.REAL_CORPUS_CACHE)
+        return [{"text": c.text, "language": c.language, "published": c.published_for_engine} for c in corpus.cases]
     if workload == "eval":
         from visits.evaluation import load_eval_set
 
@@ -82,7 +96,7 @@ def _one(workload: str, mode: str, runs: int, hsg_limit: int) -> dict:
 
     def baseline(item: dict) -> None:
         kit = toolkit(item["language"])
-        for sentence in split_sentences(item["text"], kit.lexicon, set(kit.dates.months)):
+        for sentence in split_sentences(item["text"], kit.lexicon, kit.dates.month_forms):
             kit.tokenize(sentence.text, sentence.start)
 
     step = engine if mode == "engine" else baseline
@@ -105,13 +119,73 @@ def _one(workload: str, mode: str, runs: int, hsg_limit: int) -> dict:
     }
 
 
+def _first_pass(workload: str, hsg_limit: int) -> dict:
+    """Load every language, then extract each report once: a worker meeting new reports."""
+    _setup()
+    from visits.extraction import EmptyDirectory, extract_report, supported_languages
+    from visits.extraction.toolkit import toolkit
+
+    t0 = time.perf_counter()
+    for language in supported_languages():
+        kit = toolkit(language)
+        kit.tokenize("Warm up.")
+    loaded = time.perf_counter() - t0
+    loaded_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    items = _items(workload, hsg_limit)
+    directory = EmptyDirectory()
+    t0 = time.perf_counter()
+    for item in items:
+        extract_report(item["text"], published=item.get("published"), language=item["language"], directory=directory)
+    seconds = time.perf_counter() - t0
+    return {
+        "workload": workload,
+        "languages": len(supported_languages()),
+        "reports": len(items),
+        "load_s": loaded,
+        "seconds": seconds,
+        "per_second": len(items) / seconds if seconds else None,
+        "rss_all_languages_mib": loaded_rss,
+        "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _first_pass_runs(args) -> None:
+    rows = []
+    for _ in range(args.runs):
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.extraction_throughput", "--first-pass-one", args.first_workload],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(json.dumps(rows[-1]), file=sys.stderr)
+    per_second = statistics.median(r["per_second"] for r in rows)
+    rss = statistics.median(r["max_rss_mib"] for r in rows)
+    loaded = statistics.median(r["rss_all_languages_mib"] for r in rows)
+    header = "| workload | languages loaded | reports | first pass (rep/s, one core) | RSS, languages loaded (MiB) |"
+    print(header + " peak RSS (MiB) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        f"| {rows[0]['workload']} | {rows[0]['languages']} | {rows[0]['reports']} | {per_second:.1f} "
+        f"| {loaded:.0f} | {rss:.0f} |"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--hsg-limit", type=int, default=400)
     parser.add_argument("--workloads", default="seed,eval,hsg")
     parser.add_argument("--one", nargs=2, metavar=("WORKLOAD", "MODE"), help=argparse.SUPPRESS)
+    parser.add_argument("--first-pass", action="store_true", help="all languages loaded, one pass over new reports")
+    parser.add_argument("--first-workload", default="real", help="the workload of --first-pass (default: real)")
+    parser.add_argument("--first-pass-one", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.first_pass_one:
+        print(json.dumps(_first_pass(args.first_pass_one, args.hsg_limit)))
+        return
+    if args.first_pass:
+        _first_pass_runs(args)
+        return
     if args.one:
         print(json.dumps(_one(args.one[0], args.one[1], args.runs, args.hsg_limit)))
         return
