@@ -147,18 +147,12 @@ class DateFinder:
         lemmatized is "lună" (month), "воскресенье" is "воскресение" (resurrection), Estonian "mai" is
         "ei" (no); a lemma that is a CLDR form of the same name, or a stem no dictionary knows ("сред"
         from a cue file's suffix rules), is kept."""
-        import simplemma
+        from visits.extraction.text import known_word
 
         lemmas = set()
         for name in names:
             lemma = self.lemmatizer(name)[0]
-            if lemma in forms:
-                continue
-            try:
-                known = simplemma.is_known(lemma, lang=self.language)
-            except ValueError:  # a language simplemma lacks
-                known = False
-            if not known:
+            if lemma not in forms and not known_word(lemma, self.language):
                 lemmas.add(lemma)
         return lemmas
 

@@ -107,15 +107,30 @@ class Lemmatizer:
 
 
 @cache
-def _simplemma():
-    """One simplemma lemmatiser for every language, reading its dictionaries as streams: all 22
-    languages' dictionaries decoded into dicts would take about 2 GiB, streamed a few hundred MiB."""
-    import simplemma
-    from simplemma.strategies import DefaultStrategy
+def _dictionaries():
+    """simplemma's dictionaries read as streams, shared by every language: all 22 languages'
+    dictionaries decoded into dicts would take about 2 GiB, streamed a few hundred MiB."""
     from simplemma.strategies.dictionaries.stream_dictionary_factory import StreamDictionaryFactory
 
-    factory = StreamDictionaryFactory(cache_max_size=64)  # never evict: a worker reads every language
-    return simplemma.Lemmatizer(lemmatization_strategy=DefaultStrategy(dictionary_factory=factory))
+    return StreamDictionaryFactory(cache_max_size=64)  # never evict: a worker reads every language
+
+
+@cache
+def _simplemma():
+    import simplemma
+    from simplemma.strategies import DefaultStrategy
+
+    return simplemma.Lemmatizer(lemmatization_strategy=DefaultStrategy(dictionary_factory=_dictionaries()))
+
+
+def known_word(word: str, language: str) -> bool:
+    """Whether simplemma's dictionary of ``language`` has ``word`` (False for a language it lacks)."""
+    from simplemma.strategies import DictionaryLookupStrategy
+
+    try:
+        return DictionaryLookupStrategy(_dictionaries()).get_lemma(word, language) is not None
+    except ValueError:
+        return False
 
 
 @cache
