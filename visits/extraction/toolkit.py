@@ -92,6 +92,15 @@ class Toolkit:
             for phrase in phrases:
                 if not phrase.startswith("re:"):
                     self.common_words |= {norm(w) for w in phrase.lstrip("=").split() if w.isalpha()}
+        # words of travel, meeting and status cues: no part of a person's name ("Besuch Stoltenbergs")
+        self.cue_words = set()
+        for key in ("travel", "stop_nouns", "remote"):
+            self.cue_words |= _plain_words(lex.get(key, []))
+        for group in ("meetings", "status"):
+            for phrases in lex.get(group, {}).values():
+                self.cue_words |= _plain_words(phrases)
+        self.cue_words = {w for w in self.cue_words if len(w) >= 4} - self.particles
+        self.cue_words |= {self.lemmatizer(w)[0] for w in self.cue_words}
         self.role_words = set()
         for role in lex.get("roles", []):
             for part in role[0].split():
@@ -119,7 +128,8 @@ class Toolkit:
     def plausible_person(self, tokens: list[Token], start: int = 0, end: int | None = None) -> bool:
         """Whether the bare capitalised phrase ``tokens[start:end]`` can be a person's name: not 'Mariinsky
         Palace' or 'EE UU', not a phrase with a place in it ('Franja de Gaza', 'Saudi Arabian', 'Lebanon-based
-        Hezbollah'), not one an article introduces ('the Iron Dome', 'la Asociación Estratégica')."""
+        Hezbollah'), not one an article introduces ('the Iron Dome', 'la Asociación Estratégica'), not one
+        with a word of the cue file in it ('Besuch Stoltenbergs', 'Melonis Aufenthalt', 'Xi Will Visit')."""
         end = len(tokens) if end is None else end
         words = [t for t in tokens[start:end] if t.is_word]
         if len(words) < 2:
@@ -133,10 +143,20 @@ class Toolkit:
                 return False
             if any(self.gazetteer.names_place(part) for part in token.text.split("-")):
                 return False
+            if token.lower in self.cue_words or token.lemma in self.cue_words:
+                return False
         return True
 
     def tokenize(self, text: str, offset: int = 0) -> list[Token]:
         return tokenize(text, self.lexicon, self.lemmatizer, offset)
+
+
+def _plain_words(phrases: list[str]) -> set[str]:
+    words = set()
+    for phrase in phrases:
+        if not phrase.startswith("re:"):
+            words |= {norm(w) for w in phrase.lstrip("=").replace("~", " ").split() if w.isalpha()}
+    return words
 
 
 def _cue_words(lex: dict) -> set[str]:
