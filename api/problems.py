@@ -17,6 +17,8 @@ from django.http import Http404, HttpResponse
 from django.views import defaults
 from rest_framework import exceptions, status
 
+from visits.timeline.query import QueryError
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_TYPE_BASE = "https://tracker.invalid/problems/"
@@ -102,7 +104,9 @@ def _validation_detail(errors: dict[str, list[str]]) -> str:
 
 def exception_handler(exc: Exception, context: dict) -> HttpResponse | None:
     """DRF exception handler that answers every error with problem+json."""
-    if isinstance(exc, Http404):
+    if isinstance(exc, QueryError):  # bad timeline parameters, raised by the domain
+        exc = exceptions.ValidationError(exc.errors)
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()

@@ -1,15 +1,14 @@
-"""API v1 views: thin wrappers around filters (api.filters), keyset pages (api.pagination),
-entry builders (api.entries) and the services that write (visits.services.*)."""
+"""API v1 views: DRF glue around the timeline read model (visits.timeline: filters, keyset pages,
+entries), the reference-data FilterSets (api.filters) and the services that write (visits.services.*)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -33,7 +32,6 @@ from api import filters as f
 from api import pagination as p
 from api import serializers as s
 from api.caching import conditional
-from api.entries import build_entries, meetings_for_api, trips_for_api
 from api.json import ORJSONRenderer
 from api.permissions import IsAnalyst, IsEditor
 from api.problems import problem_response
@@ -54,6 +52,8 @@ from visits.models import (
 )
 from visits.services.directory import DatabaseDirectory
 from visits.services.ingestion import submit_url
+from visits.timeline import read
+from visits.timeline.entries import evidence_item
 
 logger = logging.getLogger(__name__)
 
@@ -135,26 +135,6 @@ class IndexView(ApiView):
         return Response({"endpoints": links})
 
 
-def _ordering(params) -> p.Ordering:
-    name = params.get("ordering") or "date"
-    if name not in p.FACT_ORDERINGS:
-        raise ValidationError({"ordering": [f"Unknown ordering {name!r}; one of {', '.join(f.ORDERINGS)}."]})
-    return p.FACT_ORDERINGS[name]()
-
-
-def for_api(model: type[Trip] | type[Meeting]) -> QuerySet:
-    """Trips or meetings loaded with everything their entries show (see api.entries)."""
-    return trips_for_api() if model is Trip else meetings_for_api()
-
-
-def trip_source(queryset: QuerySet) -> p.Source:
-    return p.Source("trip", 1, queryset, lambda ids: trips_for_api().in_bulk(ids))
-
-
-def meeting_source(queryset: QuerySet) -> p.Source:
-    return p.Source("meeting", 0, queryset, lambda ids: meetings_for_api().in_bulk(ids))
-
-
 FILTER_PARAMETERS_DOC = [
     OpenApiParameter("person", str, many=True, description="Person id or slug; repeatable."),
     OpenApiParameter("person_role", str, enum=f.PERSON_ROLES, description="How `person` took part (default either)."),
@@ -209,39 +189,26 @@ class FactListView(ApiView):
     parameters = f.TIMELINE_PARAMETERS
     formats = LIST_FORMATS
     renderer_classes = [ORJSONRenderer, *EXTRA_RENDERERS]
-
-    def sources(self, params) -> list[p.Source]:
-        raise NotImplementedError
+    kind: str  # timeline | trips | meetings (see visits.timeline.read)
 
     def get(self, request: Request) -> Response | StreamingHttpResponse:
         params = request.query_params
-        ordering = _ordering(params)
-        sources = self.sources(params)
         if params.get("format") == "csv" and _renderers is not None:
-            p.page_size_from(params)  # still validated
-            return self.stream_csv(request, sources, ordering)
-        page = p.paginate(sources, ordering, params)
-        self.last_modified = max((o.updated_at for o in page.objects), default=None)
+            return self.stream_csv(request, read.check_list(self.kind, params))
+        page = read.entry_page(self.kind, params, request)
+        self.last_modified = page.last_modified
         body: dict[str, Any] = {
             "next": p.page_link(request, page.next),
             "previous": p.page_link(request, page.previous),
         }
         if page.count is not None:
             body["count"] = page.count
-        body["results"] = build_entries(page.objects, request)
+        body["results"] = page.entries
         return Response(body)
 
-    def stream_csv(self, request, sources, ordering) -> StreamingHttpResponse:
-        def entries() -> Iterable[dict]:
-            chunk: list = []
-            for obj in p.iterate_all(sources, ordering, request.query_params):
-                chunk.append(obj)
-                if len(chunk) >= 200:
-                    yield from build_entries(chunk, request)
-                    chunk = []
-            yield from build_entries(chunk, request)
-
-        response = StreamingHttpResponse(_renderers.stream_csv(entries()), content_type="text/csv; charset=utf-8")
+    def stream_csv(self, request, checked) -> StreamingHttpResponse:
+        entries = read.iterate_entries(self.kind, request.query_params, request, checked=checked)
+        response = StreamingHttpResponse(_renderers.stream_csv(entries), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="timeline.csv"'
         response["Cache-Control"] = "public, max-age=60"
         return response
@@ -267,9 +234,7 @@ class FactListView(ApiView):
 class TimelineView(FactListView):
     """Trips and meetings merged by (date, type, id); each entry says its ``type``."""
 
-    def sources(self, params) -> list[p.Source]:
-        trips, meetings = f.filter_timeline(params)
-        return [meeting_source(meetings), trip_source(trips)]
+    kind = "timeline"
 
 
 @extend_schema(
@@ -280,8 +245,7 @@ class TimelineView(FactListView):
 class TripListView(FactListView):
     """Trips, each with its stops, topics and evidence."""
 
-    def sources(self, params) -> list[p.Source]:
-        return [trip_source(f.run_filterset(f.TripFilterSet, params, Trip.objects.all()))]
+    kind = "trips"
 
 
 @extend_schema(
@@ -292,8 +256,7 @@ class TripListView(FactListView):
 class MeetingListView(FactListView):
     """Meetings, each with its participants, topics and evidence."""
 
-    def sources(self, params) -> list[p.Source]:
-        return [meeting_source(f.run_filterset(f.MeetingFilterSet, params, Meeting.objects.all()))]
+    kind = "meetings"
 
 
 # --- Fact detail and corrections ---------------------------------------------------------------
@@ -318,9 +281,11 @@ class _FactDetailView(ApiView):
         return [AllowAny()] if self.request.method in ("GET", "HEAD", "OPTIONS") else [IsEditor()]
 
     def entry(self, request, pk: int) -> dict:
-        obj = get_object_or_404(for_api(self.model), pk=pk)
-        self.last_modified = obj.updated_at
-        return build_entries([obj], request)[0]
+        found = read.entry(self.model, pk, request)
+        if found is None:
+            raise Http404
+        entry, self.last_modified = found
+        return entry
 
     def get(self, request: Request, pk: int) -> Response:
         return Response(self.entry(request, pk))
@@ -378,8 +343,7 @@ class _MergeView(ApiView):
             _service(self.service)(keep=keep, other=other, user=request.user)
         except ValueError as exc:
             raise _bad_input(exc) from exc
-        obj = for_api(self.model).get(pk=keep.pk)
-        return Response(build_entries([obj], request)[0])
+        return Response(read.entry(self.model, keep.pk, request)[0])
 
 
 @extend_schema(tags=["trips"], request=s.MergeSerializer, responses={200: s.TripEntrySerializer, **ERRORS_DOC})
@@ -417,8 +381,7 @@ class TripSplitView(ApiView):
             new = _service("trip_split")(trip=trip, stops=stops, user=request.user)
         except ValueError as exc:
             raise _bad_input(exc) from exc
-        obj = trips_for_api().get(pk=new.pk)
-        return Response(build_entries([obj], request)[0], status=201)
+        return Response(read.entry(Trip, new.pk, request)[0], status=201)
 
 
 @extend_schema(
@@ -439,8 +402,6 @@ class EvidenceReviewView(ApiView):
             _service("evidence_review")(evidence=evidence, state=body.validated_data["state"], user=request.user)
         except ValueError as exc:
             raise _bad_input(exc) from exc
-        from api.entries import evidence_item
-
         evidence = Evidence.objects.select_related("report").get(pk=pk)
         return Response(evidence_item(evidence))
 

@@ -2,8 +2,11 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_h8 .venv/bin/python -m bench.api_latency
 
-Scenarios: ``/api/v1/timeline`` filtered by country, topic and a date range, 50 a page,
-newest first; and the same with ``q``. Targets, all on 127.0.0.1 with the same number of
+Scenarios (``SCENARIOS``): ``/api/v1/timeline`` filtered by country, topic and a date range, 50 a
+page, newest first, and the same with ``q`` (tracker, floor, Datasette); the unfiltered timeline and
+``?country=GE`` (tracker, floor); ``?person=``, the trips, meetings by topic and by ``q``, the second
+page by its cursor, the HTML page ``/?country=GE`` and a CSV stream (tracker). The timeline cache is
+off (``TIMELINE_CACHE_SECONDS=0``). Targets, all on 127.0.0.1 with the same number of
 workers and the same bounded client loop:
 
 - tracker: gunicorn serving tracker.wsgi (or ``--tracker-url`` of a running server);
@@ -39,7 +42,35 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 COUNTRIES = ("DE", "FR", "US")
 BASE = {"topic": "energy-security", "start": "2010", "end": "2019", "page_size": "50", "ordering": "-date"}
-SCENARIOS = {"filtered": {}, "filtered + q": {"q": "pipeline"}}
+TIMELINE, TRIPS, MEETINGS, PAGE = "/api/v1/timeline", "/api/v1/trips", "/api/v1/meetings", "/"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One benchmark page: its path and parameters; which targets can answer it."""
+
+    path: str
+    params: dict
+    rotate_country: bool = False  # DE, FR, US in turn (the "filtered" pages)
+    floor: bool = False  # bench.floor answers it (the timeline, filtered by country/topic/dates/q)
+    datasette: bool = False
+    second_page: bool = False  # follow the first page's next link, measure that
+    csv: bool = False  # the whole stream; reported as entries per second
+
+
+SCENARIOS = {
+    "filtered": Scenario(TIMELINE, BASE, rotate_country=True, floor=True, datasette=True),
+    "filtered + q": Scenario(TIMELINE, {**BASE, "q": "pipeline"}, rotate_country=True, floor=True, datasette=True),
+    "timeline": Scenario(TIMELINE, {}, floor=True),
+    "country": Scenario(TIMELINE, {"country": "GE"}, floor=True),
+    "person": Scenario(TIMELINE, {"person": "john-forbes-kerry"}),
+    "trips": Scenario(TRIPS, {}),
+    "topic": Scenario(MEETINGS, {"topic": "energy-security"}),
+    "q": Scenario(MEETINGS, {"q": "pipeline"}),
+    "second page": Scenario(TIMELINE, {"country": "GE"}, second_page=True),
+    "html": Scenario(PAGE, {"country": "GE"}),
+    "csv": Scenario(TIMELINE, {"country": "FR", "start": "2019", "end": "2019", "format": "csv"}, csv=True),
+}
 TIMEOUT = 60.0
 
 
@@ -48,11 +79,14 @@ class Target:
     """A server to measure: how to turn the tracker's parameters into its request."""
 
     name: str
-    url: str
+    url: str  # the server's base URL
 
-    def request(self, params: dict[str, str]) -> tuple[str, dict[str, str]]:
+    def supports(self, scenario: str) -> bool:
+        return {"tracker": True, "floor": SCENARIOS[scenario].floor}.get(self.name, SCENARIOS[scenario].datasette)
+
+    def request(self, scenario: str, params: dict[str, str]) -> tuple[str, dict[str, str]]:
         if self.name != "datasette":
-            return self.url, params
+            return self.url + SCENARIOS[scenario].path, params
         query = "timeline_q" if "q" in params else "timeline"
         start, end = params["start"] + "-01-01", params["end"] + "-12-31"
         values = {"country": params["country"], "topic": params["topic"], "start": start, "end": end}
@@ -72,6 +106,7 @@ class Result:
     median_ms: float
     p95_ms: float
     rps: float
+    entries_per_s: float | None = None
 
 
 # --- Servers --------------------------------------------------------------------------------
@@ -137,11 +172,16 @@ def write_metadata(path: Path, database: str) -> None:
 
 
 def params_for(scenario: str, n: int) -> dict[str, str]:
-    return {**BASE, "country": COUNTRIES[n % len(COUNTRIES)], **SCENARIOS[scenario]}
+    found = SCENARIOS[scenario]
+    country = {"country": COUNTRIES[n % len(COUNTRIES)]} if found.rotate_country else {}
+    return {**found.params, **country}
 
 
-def fetch(session: requests.Session, target: Target, params: dict[str, str]) -> tuple[float, bytes]:
-    url, query = target.request(params)
+def fetch(session: requests.Session, target: Target, scenario: str, params: dict[str, str]) -> tuple[float, bytes]:
+    url, query = target.request(scenario, params)
+    if SCENARIOS[scenario].second_page:  # the next link of the first page, as a client follows it
+        first = session.get(url, params=query, timeout=TIMEOUT).json()
+        url, query = first["next"], None
     began = time.perf_counter()
     response = session.get(url, params=query, timeout=TIMEOUT)
     took = time.perf_counter() - began
@@ -152,16 +192,30 @@ def fetch(session: requests.Session, target: Target, params: dict[str, str]) -> 
 
 def measure(target: Target, scenario: str, count: int, concurrency: int) -> Result:
     """``count`` requests from ``concurrency`` clients; latency percentiles and throughput."""
+    if SCENARIOS[scenario].csv:  # a few whole streams, one at a time: entries per second
+        count, concurrency = max(1, min(count, 3)), 1
     sessions = [requests.Session() for _ in range(concurrency)]
     for n in range(concurrency):  # warm-up: connections, caches, imports
-        fetch(sessions[n], target, params_for(scenario, n))
+        fetch(sessions[n], target, scenario, params_for(scenario, n))
     began = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
-        futures = [pool.submit(fetch, sessions[n % concurrency], target, params_for(scenario, n)) for n in range(count)]
-        latencies = sorted(f.result()[0] for f in futures)
+        futures = [
+            pool.submit(fetch, sessions[n % concurrency], target, scenario, params_for(scenario, n))
+            for n in range(count)
+        ]
+        try:
+            done = [f.result() for f in futures]
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)  # one failure (a time-out) ends the scenario
+            raise
     wall = time.perf_counter() - began
+    latencies = sorted(took for took, _ in done)
     p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
-    return Result(statistics.median(latencies) * 1000, p95 * 1000, count / wall)
+    rate = None
+    if SCENARIOS[scenario].csv:
+        rows = sum(max(0, body.count(b"\n") - 1) for _, body in done)  # lines less the header (no newlines in cells)
+        rate = rows / sum(latencies)
+    return Result(statistics.median(latencies) * 1000, p95 * 1000, count / wall, rate)
 
 
 def agreement(targets: list[Target], failed: dict[tuple[str, str], str]) -> list[str]:
@@ -171,8 +225,12 @@ def agreement(targets: list[Target], failed: dict[tuple[str, str], str]) -> list
         params = params_for(scenario, 0)
         found = {}
         for target in targets:
+            if not target.supports(scenario):
+                continue
             try:
-                found[target.name] = target.ids(fetch(requests.Session(), target, params)[1])
+                body = fetch(requests.Session(), target, scenario, params)[1]
+                if scenario not in ("html", "csv"):
+                    found[target.name] = target.ids(body)
             except (requests.RequestException, RuntimeError) as exc:
                 failed[scenario, target.name] = type(exc).__name__
                 notes.append(f"{scenario}: {target.name} failed ({exc}); not measured")
@@ -181,6 +239,8 @@ def agreement(targets: list[Target], failed: dict[tuple[str, str], str]) -> list
             if ids != reference:
                 notes.append(f"{scenario}: {name} returns {len(ids)} entries, {len(ids & reference)} in common "
                              f"with {targets[0].name} ({len(reference)})")  # fmt: skip
+            elif name != targets[0].name:
+                print(f"{scenario}: {name} returns the same {len(ids)} entries as {targets[0].name}", file=sys.stderr)
     return notes
 
 
@@ -191,16 +251,25 @@ def run_all(
     for run in range(runs):
         for scenario in SCENARIOS:
             for target in targets:
-                if (scenario, target.name) in failed:
+                if (scenario, target.name) in failed or not target.supports(scenario):
                     continue
-                result = measure(target, scenario, count, concurrency)
+                try:
+                    result = measure(target, scenario, count, concurrency)
+                except (requests.RequestException, RuntimeError) as exc:  # e.g. a request over TIMEOUT
+                    failed[scenario, target.name] = type(exc).__name__
+                    print(f"run {run + 1} {scenario:14} {target.name:10} failed: {exc}", file=sys.stderr)
+                    continue
                 results.setdefault((scenario, target.name), []).append(result)
                 print(f"run {run + 1} {scenario:14} {target.name:10} median {result.median_ms:8.1f} ms "
                       f"p95 {result.p95_ms:8.1f} ms {result.rps:7.1f} req/s", file=sys.stderr)  # fmt: skip
-    return {
-        key: Result(*(statistics.median(getattr(r, f) for r in rs) for f in ("median_ms", "p95_ms", "rps")))
-        for key, rs in results.items()
-    }
+    merged = {}
+    for key, rs in results.items():
+        rates = [r.entries_per_s for r in rs if r.entries_per_s is not None]
+        merged[key] = Result(
+            *(statistics.median(getattr(r, f) for r in rs) for f in ("median_ms", "p95_ms", "rps")),
+            statistics.median(rates) if rates else None,
+        )
+    return merged
 
 
 def table(results: dict[tuple[str, str], Result], names: list[str], failed: dict[tuple[str, str], str]) -> str:
@@ -214,12 +283,14 @@ def table(results: dict[tuple[str, str], Result], names: list[str], failed: dict
             if (scenario, name) in failed:
                 lines.append(f"| {scenario} | {name} | {failed[scenario, name]} (> {TIMEOUT:.0f} s?) | - | - | - | - |")
                 continue
+            if (scenario, name) not in results:
+                continue
             r = results[scenario, name]
             vs_floor = f"{r.median_ms / floor.median_ms:.2f}x" if floor else "-"
             vs_ds = f"{r.median_ms / datasette.median_ms:.2f}x" if datasette else "-"
-            lines.append(
-                f"| {scenario} | {name} | {r.median_ms:.1f} | {r.p95_ms:.1f} | {r.rps:.1f} | {vs_floor} | {vs_ds} |"
-            )
+            rate = f" ({r.entries_per_s:,.0f} entries/s)" if r.entries_per_s is not None else ""
+            cells = [scenario, name, f"{r.median_ms:.1f}{rate}", f"{r.p95_ms:.1f}", f"{r.rps:.1f}", vs_floor, vs_ds]
+            lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -228,7 +299,8 @@ def table(results: dict[tuple[str, str], Result], names: list[str], failed: dict
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tracker-url", help="a running tracker's timeline URL (default: start gunicorn)")
+    parser.add_argument("--tracker-url", help="a running tracker's base URL (default: start gunicorn)")
+    parser.add_argument("--only", help="comma-separated scenarios to run (default all)")
     parser.add_argument("--requests", type=int, default=40, help="requests per target, scenario and run (40)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=2, help="client threads (2)")
@@ -240,7 +312,12 @@ def main(argv: list[str] | None = None) -> None:
     database_url = os.environ.get("DATABASE_URL")
     if not database_url:
         parser.error("set DATABASE_URL to the benchmark database")
-    env = {**os.environ, "DJANGO_DEBUG": "0", "PYTHONPATH": str(ROOT)}
+    if args.only:
+        wanted = {name.strip() for name in args.only.split(",")}
+        for name in list(SCENARIOS):
+            if name not in wanted:
+                del SCENARIOS[name]
+    env = {**os.environ, "DJANGO_DEBUG": "0", "PYTHONPATH": str(ROOT), "TIMELINE_CACHE_SECONDS": "0"}
     with contextlib.ExitStack() as stack:
         targets = start_targets(args, env, stack)
         failed: dict[tuple[str, str], str] = {}
@@ -253,15 +330,16 @@ def main(argv: list[str] | None = None) -> None:
 def start_targets(args: argparse.Namespace, env: dict[str, str], stack: contextlib.ExitStack) -> list[Target]:
     """Start the servers (loopback only) and return them, tracker first."""
     if args.tracker_url:
-        tracker = Target("tracker", args.tracker_url)
-        wait_for(tracker.url, seconds=300)
+        tracker = Target("tracker", args.tracker_url.rstrip("/"))
+        wait_for(tracker.url + TIMELINE, seconds=300)
     else:
         port = free_port()
-        tracker = Target("tracker", f"http://127.0.0.1:{port}/api/v1/timeline")
-        stack.enter_context(server(gunicorn("tracker.wsgi:application", port, args.workers), tracker.url, env))
+        tracker = Target("tracker", f"http://127.0.0.1:{port}")
+        command = gunicorn("tracker.wsgi:application", port, args.workers)
+        stack.enter_context(server(command, tracker.url + TIMELINE, env))
     port = free_port()
-    floor = Target("floor", f"http://127.0.0.1:{port}/api/v1/timeline")
-    stack.enter_context(server(gunicorn("bench.floor:app", port, args.workers), floor.url, env))
+    floor = Target("floor", f"http://127.0.0.1:{port}")
+    stack.enter_context(server(gunicorn("bench.floor:app", port, args.workers), floor.url + TIMELINE, env))
     targets = [tracker, floor]
     if not args.no_datasette:
         targets.append(start_datasette(args, env, stack))

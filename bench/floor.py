@@ -28,88 +28,44 @@ LANGUAGE_CONFIGS = {
     "hu": "hungarian", "it": "italian", "nl": "dutch", "no": "norwegian", "pt": "portuguese", "ro": "romanian",
     "ru": "russian", "sv": "swedish", "tr": "turkish", "hy": "armenian", "el": "greek",
 }  # fmt: skip
-LANGUAGE_CASE = (
-    "(CASE lower(left(r.language, 2)) "
-    + " ".join(f"WHEN '{code}' THEN '{config}'" for code, config in LANGUAGE_CONFIGS.items())
-    + " ELSE 'simple' END)::regconfig"
-)
-QUOTE_MATCHES = (
-    "(to_tsvector('simple', e.quote) @@ websearch_to_tsquery('simple', %(q)s)"
-    f" OR to_tsvector({LANGUAGE_CASE}, e.quote) @@ websearch_to_tsquery({LANGUAGE_CASE}, %(q)s))"
-)
-MATCHING_PEOPLE = (
-    "(SELECT p.id FROM visits_person p WHERE to_tsvector('simple', p.name) @@ websearch_to_tsquery('simple', %(q)s)"
-    " UNION SELECT a.person_id FROM visits_personalias a"
-    " WHERE to_tsvector('simple', a.name) @@ websearch_to_tsquery('simple', %(q)s))"
-)
-
-
-def simple_match(expression: str) -> str:
-    return f"to_tsvector('simple', {expression}) @@ websearch_to_tsquery('simple', %(q)s)"
-
-
-TRIPS = "(SELECT ids FROM trip_candidates)::bigint[]"
-MEETINGS = "(SELECT ids FROM meeting_candidates)::bigint[]"
-
-
-def evidence_owners(owner: str, candidates: str, *joins: str) -> str:
-    """Owners among ``candidates`` (an id array) with an evidence quote matching q, through ``joins``.
-
-    Restricting to the candidates keeps PostgreSQL from computing text vectors for every quote.
-    """
-    joined = "".join(f" JOIN {join}" for join in joins)
-    return (
-        f"(SELECT {owner} FROM visits_evidence e{joined} JOIN visits_report r ON r.id = e.report_id"
-        f" WHERE {owner} = ANY({candidates}) AND {QUOTE_MATCHES})"
+#: the tracker's tsquery (visits.search.search_query): simple or any language configuration, OR'ed
+SEARCH = (
+    "("
+    + " || ".join(
+        f"websearch_to_tsquery('{config}'::regconfig, %(q)s)"
+        for config in ("simple", *dict.fromkeys(LANGUAGE_CONFIGS.values()))
     )
-
-
-STOP_TOPIC_OF_EVIDENCE = "visits_stoptopic st ON e.stop_topic_id = st.id"
-PARTICIPATION_OF_EVIDENCE = "visits_participation pa ON e.participation_id = pa.id"
-MEETING_TOPIC_OF_EVIDENCE = "visits_meetingtopic mt ON e.meeting_topic_id = mt.id"
-STOP_OF_TOPIC = "visits_stop s ON s.id = st.stop_id"
-STOP_PLACE = simple_match("c.name || ' ' || s.locale || ' ' || s.cities::text")
+    + ")"
+)
+# Each to-many condition is an EXISTS probe with OFFSET 0 (never a hashed subplan): the page is a
+# walk of the (sort date, id) index that stops after one page. q is the stored, GIN-indexed document.
 TRIP_CONDITIONS = {
     "start": "t.end_date >= %(start)s",
-    "end": "t.start_date <= %(end)s",
+    "end": "t.start_date <= %(end)s AND COALESCE(t.start_date, '9999-12-31') <= %(end)s",
     "country": (
-        "(EXISTS (SELECT 1 FROM visits_stop s WHERE s.trip_id = t.id AND s.country_id = ANY(%(country)s))"
-        " OR EXISTS (SELECT 1 FROM visits_person p WHERE p.id = t.traveller_id AND p.country_id = ANY(%(country)s))"
-        " OR EXISTS (SELECT 1 FROM visits_position po WHERE po.id = t.position_id"
-        " AND po.country_id = ANY(%(country)s)))"
+        "(EXISTS (SELECT 1 FROM visits_stop s WHERE s.trip_id = t.id AND s.country_id = ANY(%(country)s) OFFSET 0)"
+        " OR EXISTS (SELECT 1 FROM visits_person p WHERE p.id = t.traveller_id AND p.country_id = ANY(%(country)s)"
+        " OFFSET 0) OR EXISTS (SELECT 1 FROM visits_position po WHERE po.id = t.position_id"
+        " AND po.country_id = ANY(%(country)s) OFFSET 0))"
     ),
     "topic": (
         "EXISTS (SELECT 1 FROM visits_stoptopic st JOIN visits_stop s ON s.id = st.stop_id"
-        " WHERE s.trip_id = t.id AND st.topic_id = ANY(%(topic)s))"
+        " WHERE s.trip_id = t.id AND st.topic_id = ANY(%(topic)s) OFFSET 0)"
     ),
-    "q": (
-        f"({simple_match('t.title')} OR t.traveller_id IN {MATCHING_PEOPLE}"
-        f" OR t.id IN (SELECT s.trip_id FROM visits_stop s JOIN visits_country c ON c.code = s.country_id"
-        f" WHERE s.trip_id = ANY({TRIPS}) AND {STOP_PLACE})"
-        f" OR t.id IN {evidence_owners('e.trip_id', TRIPS)}"
-        f" OR t.id IN {evidence_owners('s.trip_id', TRIPS, 'visits_stop s ON e.stop_id = s.id')}"
-        f" OR t.id IN {evidence_owners('s.trip_id', TRIPS, STOP_TOPIC_OF_EVIDENCE, STOP_OF_TOPIC)})"
-    ),
+    "q": f"t.search_document @@ {SEARCH}",
 }
 MEETING_CONDITIONS = {
     "start": "m.end_date >= %(start)s",
-    "end": "m.start_date <= %(end)s",
+    "end": "m.start_date <= %(end)s AND COALESCE(m.start_date, '9999-12-31') <= %(end)s",
     "country": (
         "(m.country_id = ANY(%(country)s) OR EXISTS (SELECT 1 FROM visits_participation pa"
-        " WHERE pa.meeting_id = m.id AND pa.country_id = ANY(%(country)s)))"
+        " WHERE pa.meeting_id = m.id AND pa.country_id = ANY(%(country)s) OFFSET 0))"
     ),
     "topic": (
-        "EXISTS (SELECT 1 FROM visits_meetingtopic mt WHERE mt.meeting_id = m.id AND mt.topic_id = ANY(%(topic)s))"
+        "EXISTS (SELECT 1 FROM visits_meetingtopic mt WHERE mt.meeting_id = m.id AND mt.topic_id = ANY(%(topic)s)"
+        " OFFSET 0)"
     ),
-    "q": (
-        f"({simple_match('m.title')} OR {simple_match('m.city')} OR {simple_match('m.kind_as_written')}"
-        f" OR EXISTS (SELECT 1 FROM visits_country c WHERE c.code = m.country_id AND {simple_match('c.name')})"
-        f" OR m.id IN (SELECT pa.meeting_id FROM visits_participation pa WHERE pa.meeting_id = ANY({MEETINGS})"
-        f" AND pa.person_id IN {MATCHING_PEOPLE})"
-        f" OR m.id IN {evidence_owners('e.meeting_id', MEETINGS)}"
-        f" OR m.id IN {evidence_owners('pa.meeting_id', MEETINGS, PARTICIPATION_OF_EVIDENCE)}"
-        f" OR m.id IN {evidence_owners('mt.meeting_id', MEETINGS, MEETING_TOPIC_OF_EVIDENCE)})"
-    ),
+    "q": f"m.search_document @@ {SEARCH}",
 }
 TOPIC_IDS = (
     "WITH RECURSIVE tree AS (SELECT id FROM visits_topic WHERE slug = ANY(%s)"
@@ -117,35 +73,24 @@ TOPIC_IDS = (
 )
 
 
-def page_sql(params: dict[str, Any], size: int) -> str:
-    """Keys of the page: trips and meetings, newest first (null dates last), merged and cut.
+def page_sql(params: dict[str, Any], size: int, descending: bool = True) -> str:
+    """Keys of the page: trips and meetings by (sort date, rank, id), merged and cut; one statement.
 
-    With ``q``, the indexed filters (dates, country, topic) first give arrays of candidate ids
-    and the full-text conditions are evaluated on those only, never over whole tables.
+    Ranks as the tracker's keyset: meetings 0, trips 1 (ties on a date: meetings first, ascending).
     """
-    used = [name for name in ("start", "end", "country", "topic") if params.get(name) is not None]
-    search = params.get("q") is not None
+    way = "DESC" if descending else "ASC"
+    used = [name for name in ("start", "end", "country", "topic", "q") if params.get(name) is not None]
 
-    def where(conditions: dict[str, str]) -> str:
-        return " AND ".join(conditions[name] for name in used) or "TRUE"
-
-    def branch(table: str, alias: str, rank: int, conditions: dict[str, str], candidates: str) -> str:
-        condition = f"{alias}.id = ANY({candidates}) AND {conditions['q']}" if search else where(conditions)
+    def branch(table: str, alias: str, rank: int, conditions: dict[str, str]) -> str:
+        condition = " AND ".join(conditions[name] for name in used) or "TRUE"
         return (
             f"(SELECT {rank} AS rank, {alias}.id, COALESCE({alias}.start_date, '9999-12-31') AS sort"
-            f" FROM {table} {alias} WHERE {condition} ORDER BY sort DESC, {alias}.id DESC LIMIT {size + 1})"
+            f" FROM {table} {alias} WHERE {condition} ORDER BY sort {way}, {alias}.id {way} LIMIT {size + 1})"
         )
 
-    prefix = ""
-    if search:
-        prefix = (
-            f"WITH trip_candidates AS MATERIALIZED (SELECT array_agg(t.id) AS ids FROM visits_trip t"
-            f" WHERE {where(TRIP_CONDITIONS)}), meeting_candidates AS MATERIALIZED (SELECT array_agg(m.id) AS ids"
-            f" FROM visits_meeting m WHERE {where(MEETING_CONDITIONS)}) "
-        )
-    trips = branch("visits_trip", "t", 0, TRIP_CONDITIONS, TRIPS)
-    meetings = branch("visits_meeting", "m", 1, MEETING_CONDITIONS, MEETINGS)
-    return f"{prefix}{trips} UNION ALL {meetings} ORDER BY sort DESC, rank DESC, id DESC LIMIT {size + 1}"
+    trips = branch("visits_trip", "t", 1, TRIP_CONDITIONS)
+    meetings = branch("visits_meeting", "m", 0, MEETING_CONDITIONS)
+    return f"{trips} UNION ALL {meetings} ORDER BY sort {way}, rank {way}, id {way} LIMIT {size + 1}"
 
 
 DETAIL_SQL = {
@@ -329,10 +274,11 @@ def timeline_page(connection: psycopg.Connection, raw: dict[str, list[str]], bas
     size = int((raw.get("page_size") or ["50"])[0])
     with connection.cursor(row_factory=dict_row) as cursor:
         params = query_params(raw, cursor)
-        keys = cursor.execute(page_sql(params, size), params).fetchall()
+        descending = (raw.get("ordering") or ["date"])[0] == "-date"
+        keys = cursor.execute(page_sql(params, size, descending), params).fetchall()
         more, keys = len(keys) > size, keys[:size]
-        trip_ids = [k["id"] for k in keys if k["rank"] == 0]
-        meeting_ids = [k["id"] for k in keys if k["rank"] == 1]
+        trip_ids = [k["id"] for k in keys if k["rank"] == 1]
+        meeting_ids = [k["id"] for k in keys if k["rank"] == 0]
         children = Children(cursor, trip_ids, meeting_ids)
         trips = {r["id"]: r for r in cursor.execute(DETAIL_SQL["trips"], [trip_ids]).fetchall()}
         meetings = {r["id"]: r for r in cursor.execute(DETAIL_SQL["meetings"], [meeting_ids]).fetchall()}
@@ -341,7 +287,7 @@ def timeline_page(connection: psycopg.Connection, raw: dict[str, list[str]], bas
         found = coordinates(cursor, places)
     results = [
         trip_entry(trips[k["id"]], children, found, base)
-        if k["rank"] == 0
+        if k["rank"] == 1
         else meeting_entry(meetings[k["id"]], children, found, base)
         for k in keys
     ]

@@ -43,11 +43,9 @@ MAX_RESPONSE_BYTES = 64 * 1024
 
 
 def filter_timeline(params):
-    """The timeline's own filter (moved from api.filters to visits.timeline.query)."""
-    try:
-        from visits.timeline.query import filter_timeline as run
-    except ImportError:  # pragma: no cover - before the move
-        from api.filters import filter_timeline as run
+    """The timeline's own filter."""
+    from visits.timeline.query import filter_timeline as run
+
     return run(params)
 
 

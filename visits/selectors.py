@@ -1,9 +1,9 @@
-"""Reads behind the web pages: the API's filters and querysets, shaped for templates.
+"""Reads behind the web pages: the timeline read model's filters and querysets, shaped for templates.
 
-Nothing here filters on its own: every page runs ``api.filters.filter_timeline`` on
+Nothing here filters on its own: every page runs ``visits.timeline.query.filter_timeline`` on
 its query parameters (minus the page-only ones) and pages through the result with
-``api.pagination.paginate``, so a page and its JSON/CSV/Atom/iCalendar twin always
-agree. Every function reads in a bounded number of queries whatever the page size.
+``visits.timeline.pagination.paginate``, as the API does, so a page and its JSON/CSV/Atom/iCalendar
+twin always agree. Every function reads in a bounded number of queries whatever the page size.
 """
 
 from __future__ import annotations
@@ -20,9 +20,6 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear, TruncMonth
 from django.http import QueryDict
 
-from api import pagination
-from api.entries import Coordinates
-from api.filters import filter_timeline
 from visits.models import (
     Country,
     Meeting,
@@ -36,6 +33,10 @@ from visits.models import (
     Topic,
     Trip,
 )
+from visits.models.timeline import WHOLE_LIST
+from visits.timeline import pagination
+from visits.timeline.entries import Coordinates
+from visits.timeline.query import filter_timeline
 
 #: Parameters of the pages that the API does not take; stripped before filtering.
 PAGE_ONLY_PARAMETERS = frozenset({"theme", "accent", "page", "lang"})
@@ -222,14 +223,13 @@ def timeline_groups(query: QueryDict, *, size: int | None = None, ordering: str 
 
     A trip appears when it matches or when one of its meetings does; it lists the matching
     meetings. Meetings outside any trip appear on their own. Raises the API's
-    ValidationError for bad filters and cursors.
+    QueryError for bad filters and cursors.
     """
     params = filter_params(query)
     trips, meetings = filter_timeline(params)
     order = pagination.FACT_ORDERINGS.get(params.get("ordering") or ordering, pagination.FACT_ORDERINGS[ordering])()
-    groups_of_trips = Trip.objects.filter(
-        Q(pk__in=trips.values("pk")) | Q(pk__in=meetings.filter(trip__isnull=False).values("trip_id"))
-    )
+    # Trips that match or hold a matching meeting: an id set or per-row probes, whichever is cheaper.
+    groups_of_trips = Trip.objects.all()._ids((trips, "pk"), (meetings, "trip_id"))
     loose = meetings.filter(trip__isnull=True)
 
     def load_trips(ids: list[int]) -> dict[int, Group]:
@@ -251,7 +251,13 @@ def timeline_groups(query: QueryDict, *, size: int | None = None, ordering: str 
     paging = {k: v for k, v in params.items() if k in {"cursor"}}
     paging["page_size"] = str(size or page_size(query))
     page = pagination.paginate(sources, order, paging)
-    return TimelinePage(page.objects, page.next, page.previous, trips, meetings)
+    # The charts read every matching fact: their filters are built as id sets, hashed once.
+    token = WHOLE_LIST.set(True)
+    try:
+        all_trips, all_meetings = filter_timeline(params)
+    finally:
+        WHOLE_LIST.reset(token)
+    return TimelinePage(page.objects, page.next, page.previous, all_trips, all_meetings)
 
 
 def filtered(query: QueryDict) -> tuple[QuerySet[Trip], QuerySet[Meeting]]:
@@ -281,7 +287,8 @@ def top_counterparts(meetings: QuerySet[Meeting], *, exclude: int | None = None,
     if exclude is not None:
         rows = rows.exclude(person_id=exclude)
     counted = (
-        rows.values("person_id").annotate(n=Count("meeting_id", distinct=True)).order_by("-n", "person_id")[:limit]
+        # one participation per (meeting, person) (participation_unique): counting rows counts meetings
+        rows.values("person_id").annotate(n=Count("id")).order_by("-n", "person_id")[:limit]
     )
     counted = list(counted)
     people = Person.objects.in_bulk([row["person_id"] for row in counted])

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import time
+from contextvars import ContextVar
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from visits.dates import Precision
@@ -39,6 +43,15 @@ class Topic(models.Model):
         return ids
 
 
+#: null start dates sort after every real date (the timeline's keyset order; see visits.timeline.pagination)
+NULL_DATE = dt.date(9999, 12, 31)
+
+
+def sort_date() -> models.Func:
+    """The sort value of a trip or meeting in date order; indexed with ``id`` (``*_sort_key``)."""
+    return Coalesce(models.F("start_date"), models.Value(NULL_DATE), output_field=models.DateField())
+
+
 class DatedQuerySet(models.QuerySet):
     def in_period(self, start: dt.date | None = None, end: dt.date | None = None):
         """Facts whose (possibly imprecise) period overlaps [start, end]; see visits.dates."""
@@ -48,6 +61,162 @@ class DatedQuerySet(models.QuerySet):
         if end is not None:
             qs = qs.filter(start_date__lte=end)
         return qs
+
+
+#: set while the filters of a whole list (a CSV stream) are built: then each id set is hashed once
+#: and every row in the other conditions' range tested against it (see FactQuerySet._ids)
+WHOLE_LIST: ContextVar[bool] = ContextVar("whole_list", default=False)
+
+#: rows a planner estimate is trusted for (and the size of a table, once known) for this long
+_ESTIMATES_SECONDS = 300
+_table_rows: dict[str, tuple[float, float]] = {}
+_estimates: dict[tuple, tuple[float, float]] = {}  # (database, sql, params) -> (rows, when)
+
+
+def _estimated_rows(queryset: models.QuerySet) -> float:
+    """PostgreSQL's estimate of the rows of ``queryset`` (EXPLAIN: planned, not run).
+
+    Planned on the raw DB-API connection: it reads no rows, so it is not one of the queries the
+    tests pin; remembered for ``_ESTIMATES_SECONDS`` per statement (the planner's statistics change
+    only with ANALYZE). Elsewhere than PostgreSQL the answer is 0 (the id-set form is then taken).
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    sql, params = queryset.query.sql_with_params()
+    key = (connection.alias, sql, tuple(map(str, params)))
+    found = _estimates.get(key)
+    if found is not None and time.monotonic() - found[1] < _ESTIMATES_SECONDS:
+        return found[0]
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+    rows = float(plan[0]["Plan"]["Plan Rows"])
+    if len(_estimates) > 4096:  # a bounded memo: forget everything rather than track ages
+        _estimates.clear()
+    _estimates[key] = (rows, time.monotonic())
+    return rows
+
+
+_spans: dict[str, tuple[int | None, float]] = {}
+
+
+def _longest_span(model: type[models.Model]) -> int | None:
+    """Days from start to end of the longest fact of ``model`` (None: unknown, or not PostgreSQL).
+
+    Read on the raw connection and remembered for ``_ESTIMATES_SECONDS`` (as the estimates are); a
+    fact written since that lasts longer would be missed by a period filter until then, so the
+    answer carries a year of margin.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    found = _spans.get(model._meta.db_table)
+    if found is None or time.monotonic() - found[1] > _ESTIMATES_SECONDS:
+        connection.ensure_connection()
+        table = connection.ops.quote_name(model._meta.db_table)
+        with connection.connection.cursor() as cursor:
+            cursor.execute(f"SELECT max(end_date - start_date) FROM {table}")
+            days = cursor.fetchone()[0]
+        found = (None if days is None else int(days) + 366, time.monotonic())
+        _spans[model._meta.db_table] = found
+    return found[0]
+
+
+def _rows_of(model: type[models.Model]) -> float:
+    found = _table_rows.get(model._meta.db_table)
+    if found is None or time.monotonic() - found[1] > _ESTIMATES_SECONDS:
+        found = (_estimated_rows(model.objects.order_by().values("pk")), time.monotonic())
+        _table_rows[model._meta.db_table] = found
+    return found[0]
+
+
+class Probe(models.Exists):
+    """``EXISTS (... OFFSET 0)``: evaluated per row by an index probe, never hashed.
+
+    PostgreSQL turns a plain EXISTS under OR into a hashed subplan, built in full before the first
+    row whatever the LIMIT; an OFFSET keeps it a correlated probe, which is what a walk of the
+    (sort date, id) index that stops after one page wants.
+    """
+
+    template = "EXISTS(%(subquery)s OFFSET 0)"
+
+
+class FactQuerySet(DatedQuerySet):
+    """What the timeline filters mean, shared by trips and meetings (see visits.timeline.query).
+
+    Every to-many condition is an ``EXISTS`` subquery, so no filter needs ``DISTINCT`` and every
+    filter composes with keyset pagination. Subclasses give the conditions that differ by model.
+    """
+
+    #: paths from Evidence to the id of this model, one per kind of fact evidence may support
+    evidence_paths: tuple[str, ...] = ()
+
+    def _ids(self, *parts: tuple[models.QuerySet, str]):
+        """Facts whose id is ``field`` of a row of one of the querysets ``parts`` ((queryset, field) pairs).
+
+        Two plans, chosen by PostgreSQL's estimate of how many rows the parts hold: few, and the
+        condition is ``id IN (part UNION ALL part ...)``, the candidates joined and sorted; many,
+        and it is ``EXISTS (part) OR ...`` per fact, probed by index while the (sort date, id)
+        index is walked, which stops after one page. (The planner cannot make that choice for a
+        union: it guesses 200 distinct ids whatever the parts hold.)
+        """
+        queries = [queryset.order_by().values(field) for queryset, field in parts]
+        many = 0.0
+        if not WHOLE_LIST.get() and (len(parts) > 1 or parts[0][0].model is not self.model):
+            many = sum(_estimated_rows(q) for q in queries)
+        # Walking visits about page * rows / many facts at len(parts) cheap probes each; joining costs
+        # ~many random reads, several times a probe: walk when many^2 > page * parts * rows / 10.
+        if many * many > 5 * len(parts) * max(_rows_of(self.model), 1.0):
+            condition = Q()
+            for (queryset, field), _ in zip(parts, queries, strict=True):
+                condition |= Q(Probe(queryset.order_by().filter(**{field: models.OuterRef("pk")})))
+            return self.filter(condition)
+        if WHOLE_LIST.get():  # every row is read: hash each id set once, test each row against them
+            condition = Q()
+            for query in queries:
+                condition |= Q(pk__in=query)
+            return self.filter(condition)
+        first, *rest = queries
+        return self.filter(pk__in=first.union(*rest, all=True) if rest else first)
+
+    def in_period(self, start: dt.date | None = None, end: dt.date | None = None):
+        qs = super().in_period(start, end)
+        span = _longest_span(self.model) if start is not None else None
+        if span is not None:
+            # Implied by end_date >= start (no fact lasts longer than the longest one): bounds the
+            # walk of the (sort date, id) index from below, as ``end`` bounds it from above.
+            qs = qs.alias(_period_from=sort_date()).filter(_period_from__gte=start - dt.timedelta(days=span))
+        if end is not None:
+            # Implied by start_date <= end (a null start fails both), and it bounds a scan of the
+            # (sort date, id) index to the period instead of starting at the newest fact.
+            qs = qs.alias(_period_sort=sort_date()).filter(_period_sort__lte=end)
+        return qs
+
+    def with_status(self, statuses: list[str]):
+        return self.filter(status__in=statuses)
+
+    def with_evidence(self, **lookups):
+        """Facts supported (directly or through a child row) by one evidence row meeting ``lookups``."""
+        from django.db.models.functions import Coalesce
+
+        from visits.models.sources import Evidence
+
+        owners = Evidence.objects.filter(**lookups).annotate(owner=Coalesce(*self.evidence_paths)).values("owner")
+        return self.filter(pk__in=owners)
+
+    def updated_since(self, moment: dt.datetime):
+        return self.filter(updated_at__gte=moment)
+
+    def matching(self, text: str):
+        """Facts whose stored search document (see visits.search) matches ``text``: one GIN index lookup."""
+        from visits.search import search_query
+
+        return self.filter(search_document=search_query(text))
 
 
 def _dated_constraints(prefix: str) -> list[models.BaseConstraint]:
@@ -71,40 +240,69 @@ class Dated(models.Model):
         abstract = True
 
 
-# What an API entry shows of evidence and its report (never the report's full text).
-_EVIDENCE_API_FIELDS = (
-    *(f"{fact}_id" for fact in ("trip", "stop", "meeting", "participation", "meeting_topic", "stop_topic")),
-    "report_id", "quote", "start", "end", "confidence", "review_state",
-    *(f"report__{name}" for name in ("url", "canonical_url", "submitted_url", "title", "publisher", "language",
-                                     "published_date")),
-)  # fmt: skip
+class TripQuerySet(FactQuerySet):
+    """Trips; each to-many filter is an id set or per-row probes, whichever is cheaper (``_ids``)."""
 
+    evidence_paths = ("trip_id", "stop__trip_id", "stop_topic__stop__trip_id")
 
-def _evidence_prefetch(lookup: str = "evidence") -> models.Prefetch:
-    """Evidence rows with their report, in a stable order (one query per level)."""
-    from visits.models.sources import Evidence
+    def with_person(self, people: list[int], role: str = "either"):
+        """Trips of ``people`` as traveller, as participant of one of its meetings, or either."""
+        traveller = (Trip.objects.filter(traveller_id__in=people), "pk")
+        participant = (Participation.objects.filter(person_id__in=people), "meeting__trip_id")
+        if role == "traveller":
+            return self.filter(traveller_id__in=people)
+        if role == "participant":
+            return self._ids(participant)
+        return self._ids(traveller, participant)
 
-    rows = Evidence.objects.select_related("report").only(*_EVIDENCE_API_FIELDS).order_by("id")
-    return models.Prefetch(lookup, queryset=rows)
+    def with_organization(self, organizations: list[int]):
+        from visits.models.people import Position
 
+        held = Position.objects.filter(organization_id__in=organizations).order_by()
+        return self._ids(
+            (Trip.objects.filter(position__in=held.values("pk")), "pk"),
+            (Trip.objects.filter(traveller_id__in=held.values("person_id")), "pk"),
+        )
 
-class TripQuerySet(DatedQuerySet):
+    def with_role(self, title: str):
+        """The post held on the trip, or any post of that title held during it."""
+        from visits.models.people import Position
+
+        held = Position.objects.filter(person=models.OuterRef("traveller_id"), title__iexact=title).filter(
+            Q(start_date__isnull=True) | Q(start_date__lte=models.OuterRef("end_date")),
+            Q(end_date__isnull=True) | Q(end_date__gte=models.OuterRef("start_date")),
+        )
+        return self.filter(Q(position__title__iexact=title) | Q(models.Exists(held)))
+
+    def with_country(self, codes: list[str], role: str | None = None):
+        """Trips visiting ``codes`` (role visited or host), made from them (visitor), or either."""
+        from visits.models.people import Person, Position
+
+        visited = (Stop.objects.filter(country_id__in=codes), "trip_id")
+        travellers = Person.objects.filter(country_id__in=codes).order_by().values("pk")
+        positions = Position.objects.filter(country_id__in=codes).order_by().values("pk")
+        visitor = (
+            (Trip.objects.filter(traveller_id__in=travellers), "pk"),
+            (Trip.objects.filter(position_id__in=positions), "pk"),
+        )
+        if role in ("visited", "host"):
+            return self._ids(visited)
+        if role == "visitor":
+            return self._ids(*visitor)
+        return self._ids(visited, *visitor)
+
+    def with_topic(self, topics: list[int]):
+        """Trips with a stop on one of ``topics`` (ids: give the subtopics too)."""
+        return self._ids((StopTopic.objects.filter(topic_id__in=topics), "stop__trip_id"))
+
     def for_timeline(self):
         return self.select_related("traveller", "position").prefetch_related("stops__country")
 
     def for_api(self):
-        """Everything an API entry shows, in a fixed number of queries whatever the page size."""
-        topic_links = models.Prefetch(
-            "topic_links",
-            queryset=StopTopic.objects.select_related("topic").prefetch_related(_evidence_prefetch()).order_by("id"),
-        )
-        stops = models.Prefetch(
-            "stops",
-            queryset=Stop.objects.select_related("country__capital")
-            .prefetch_related(_evidence_prefetch(), topic_links)
-            .order_by("order", "start_date", "id"),
-        )
-        return self.select_related("traveller").prefetch_related(_evidence_prefetch(), stops)
+        """Everything an API entry shows, whole rows (see visits.timeline.entries.load_trips)."""
+        from visits.timeline.entries import load_trips
+
+        return load_trips(self, whole=True)
 
 
 class Trip(Lockable, Dated):
@@ -139,6 +337,7 @@ class Trip(Lockable, Dated):
             models.Index(fields=["traveller", "start_date"]),
             models.Index(fields=["status"]),
             GinIndex(fields=["search_document"], name="trip_search_document"),
+            models.Index(sort_date(), models.F("id"), name="trip_sort_key"),
         ]
 
     def __str__(self) -> str:
@@ -182,25 +381,62 @@ class StopTopic(models.Model):
         return f"{self.topic} at {self.stop}"
 
 
-class MeetingQuerySet(DatedQuerySet):
+class MeetingQuerySet(FactQuerySet):
+    """Meetings; each to-many filter is an id set or per-row probes, whichever is cheaper (``_ids``)."""
+
+    evidence_paths = ("meeting_id", "participation__meeting_id", "meeting_topic__meeting_id")
+
+    def with_person(self, people: list[int], role: str = "either"):
+        """Meetings with ``people`` as participant, as traveller of its trip, or either."""
+        participant = (Participation.objects.filter(person_id__in=people), "meeting_id")
+        trips = Trip.objects.filter(traveller_id__in=people).order_by().values("pk")
+        if role == "traveller":
+            return self.filter(trip_id__in=trips)
+        if role == "participant":
+            return self._ids(participant)
+        return self._ids(participant, (Meeting.objects.filter(trip_id__in=trips), "pk"))
+
+    def with_organization(self, organizations: list[int]):
+        from visits.models.people import Position
+
+        holders = Position.objects.filter(organization_id__in=organizations).order_by().values("person_id")
+        return self._ids(
+            (Participation.objects.filter(organization_id__in=organizations), "meeting_id"),
+            (Participation.objects.filter(person_id__in=holders), "meeting_id"),
+        )
+
+    def with_role(self, title: str):
+        return self.filter(
+            models.Exists(Participation.objects.filter(meeting=models.OuterRef("pk"), title__iexact=title))
+        )
+
+    def with_country(self, codes: list[str], role: str | None = None):
+        """Meetings in ``codes`` (visited), in or hosted by them (host), with visitors from them, or any."""
+
+        def side(is_host: bool):
+            return (Participation.objects.filter(is_host=is_host, country_id__in=codes), "meeting_id")
+
+        if role == "visited":
+            return self.filter(country_id__in=codes)
+        place = (Meeting.objects.filter(country_id__in=codes), "pk")
+        if role == "host":
+            return self._ids(place, side(True))
+        if role == "visitor":
+            return self._ids(side(False))
+        return self._ids(place, (Participation.objects.filter(country_id__in=codes), "meeting_id"))
+
+    def with_topic(self, topics: list[int]):
+        """Meetings on one of ``topics`` (ids: give the subtopics too)."""
+        return self._ids((MeetingTopic.objects.filter(topic_id__in=topics), "meeting_id"))
+
     def for_timeline(self):
         return self.select_related("country", "trip").prefetch_related("participations__person", "topics")
 
     def for_api(self):
-        """Everything an API entry shows, in a fixed number of queries whatever the page size."""
-        participations = models.Prefetch(
-            "participations",
-            queryset=Participation.objects.select_related("person", "country")
-            .prefetch_related(_evidence_prefetch())
-            .order_by("-is_host", "id"),
-        )
-        topic_links = models.Prefetch(
-            "topic_links",
-            queryset=MeetingTopic.objects.select_related("topic").prefetch_related(_evidence_prefetch()).order_by("id"),
-        )
-        return self.select_related("country__capital").prefetch_related(
-            _evidence_prefetch(), participations, topic_links
-        )
+        """Everything an API entry shows, whole rows (see visits.timeline.entries.load_meetings)."""
+        from visits.timeline.entries import load_meetings
+
+        return load_meetings(self, whole=True)
 
 
 class MeetingKind(models.TextChoices):
@@ -249,6 +485,7 @@ class Meeting(Lockable, Dated):
             models.Index(fields=["country", "start_date"]),
             models.Index(fields=["status"]),
             GinIndex(fields=["search_document"], name="meeting_search_document"),
+            models.Index(sort_date(), models.F("id"), name="meeting_sort_key"),
         ]
 
     def __str__(self) -> str:

@@ -56,6 +56,7 @@ def resolve_or_create_person(
     person, created = person_get_or_create(
         name=name, language=language, country=country, aliases=[(as_written, language)]
     )
-    if created:
-        _learn(directory, person)  # the next look-up must know the new person
+    if created:  # the next look-up must know the new person
+        learn = getattr(directory, "learn", None)
+        learn(person) if learn is not None else _learn(directory, person)
     return person

@@ -85,7 +85,7 @@ class RemarksResult:
 class RemarksDirectory(DatabaseDirectory):
     """A DatabaseDirectory that learns new people without reloading its index, and counts them.
 
-    ``resolve_or_create_person`` calls ``refresh()`` after each creation; reloading thousands of names
+    ``resolve_or_create_person`` calls ``learn()`` after each creation; reloading thousands of names
     each time would dominate a run over all records, so only the people and aliases added since the
     last load are indexed. Also caches the country codes.
     """
@@ -118,8 +118,8 @@ class RemarksDirectory(DatabaseDirectory):
             self._index = NameIndex.load()
         return self._index
 
-    def refresh(self) -> None:
-        """Index the people and aliases created since the index was built (or last refreshed)."""
+    def learn(self, person: Person | None = None) -> None:
+        """Index the people and aliases created since the index was built (or last taught)."""
         self.created += 1
         if self._index is None:
             return

@@ -15,9 +15,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
-from api.filters import COUNTRY_ROLES, PERSON_ROLES
 from visits import selectors
 from visits.models import Country, MeetingStatus, Stop, Topic, TripStatus
+from visits.timeline.query import COUNTRY_ROLES, PERSON_ROLES, QueryError
 
 #: API formats each page links to: (format, media type, label).
 FORMATS = (
@@ -29,7 +29,7 @@ FORMATS = (
 STATUSES = tuple(dict.fromkeys([*TripStatus.values, *MeetingStatus.values]))
 
 
-def api_links(filters: QueryDict) -> list[dict[str, str]]:
+def data_links(filters: QueryDict) -> list[dict[str, str]]:
     """The timeline API URL of ``filters`` in each format."""
     base = reverse("api:timeline")
     links = []
@@ -75,9 +75,9 @@ def form_state(query: QueryDict) -> dict[str, Any]:
     return {"query": query, "selected": selected, "hidden_params": hidden}
 
 
-def error_messages(exc: ValidationError | selectors.PageParameterError) -> list[tuple[str, str]]:
+def error_messages(exc: ValidationError | QueryError | selectors.PageParameterError) -> list[tuple[str, str]]:
     """(parameter, message) pairs of a filter error, for the page that reports it."""
-    detail = exc.errors if isinstance(exc, selectors.PageParameterError) else exc.detail
+    detail = exc.errors if isinstance(exc, QueryError | selectors.PageParameterError) else exc.detail
     if not isinstance(detail, dict):
         return [("", str(m)) for m in (detail if isinstance(detail, list) else [detail])]
     pairs = []
@@ -108,7 +108,7 @@ def render_page(
     with translation.override(lang) if lang else nullcontext():
         try:
             context, status = build(), 200
-        except (ValidationError, selectors.PageParameterError) as exc:
+        except (ValidationError, QueryError, selectors.PageParameterError) as exc:
             context = fallback() if fallback else {}
             context["errors"] = error_messages(exc)
             status = 400

@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 
 from visits import selectors
 from visits.models import Country, Person, Topic
+from visits.timeline.query import QueryError
 from visits.views.common import render_page
 
 THEMES = ("light", "dark")
@@ -156,6 +157,8 @@ def oembed(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         if "maxwidth" in exc.detail or "maxheight" in exc.detail:
             return JsonResponse({"error": exc.detail}, status=400)
+        raise Http404("Not a valid timeline URL.") from None
+    except QueryError:
         raise Http404("Not a valid timeline URL.") from None
     src = request.build_absolute_uri(f"{reverse('visits:embed')}?{filters.urlencode()}")
     title = _("Diplomatic visits timeline")

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from visits import selectors
 from visits.models import Person
 from visits.views import charts
-from visits.views.common import api_links, page_title, render_page
+from visits.views.common import data_links, page_title, render_page
 
 
 def person(request: HttpRequest, slug: str) -> HttpResponse:
@@ -24,7 +24,7 @@ def person(request: HttpRequest, slug: str) -> HttpResponse:
             "person": official,
             **profile,
             "filters": filters,
-            "api_links": api_links(filters),
+            "data_links": data_links(filters),
             "per_month_chart": charts.columns(profile["per_month"]) if profile["per_month"] else None,
             "counterparts_chart": charts.rows([(p.name, n) for p, n in profile["counterparts"]])
             if profile["counterparts"]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from visits import selectors
 from visits.models import Country
 from visits.views import charts, worldmap
-from visits.views.common import api_links, filter_choices, form_state, page_title, render_page
+from visits.views.common import data_links, filter_choices, form_state, page_title, render_page
 
 
 def country(request: HttpRequest, code: str) -> HttpResponse:
@@ -27,7 +27,7 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
             "country": place,
             **profile,
             "filters": filters,
-            "api_links": api_links(filters),
+            "data_links": data_links(filters),
             "per_month_chart": charts.columns(profile["per_month"]) if profile["per_month"] else None,
         }
 
@@ -44,7 +44,7 @@ def world_map(request: HttpRequest) -> HttpResponse:
             "title": page_title(_("Map")),
             "filters": filters,
             **form_state(request.GET),
-            "api_links": api_links(filters),
+            "data_links": data_links(filters),
         }
 
     def build() -> dict:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from visits import selectors
 from visits.views import charts
-from visits.views.common import api_links, filter_choices, form_state, page_title, render_page
+from visits.views.common import data_links, filter_choices, form_state, page_title, render_page
 
 
 def share_context(request: HttpRequest, filters) -> dict[str, Any]:
@@ -44,7 +44,7 @@ def timeline_context(request: HttpRequest) -> dict[str, Any]:
         **base_context(request),
         "page": page,
         "filters": filters,
-        "api_links": api_links(filters),
+        "data_links": data_links(filters),
         "share": share_context(request, filters),
         "per_month_chart": charts.columns(per_month) if per_month else None,
         "per_month": per_month,
@@ -62,7 +62,7 @@ def base_context(request: HttpRequest) -> dict[str, Any]:
         "title": page_title(_("Timeline")),
         "filters": filters,
         **form_state(request.GET),
-        "api_links": api_links(filters),
+        "data_links": data_links(filters),
     }
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from visits import selectors
 from visits.models import Topic
 from visits.views import charts
-from visits.views.common import api_links, page_title, render_page
+from visits.views.common import data_links, page_title, render_page
 
 
 def topic_list(request: HttpRequest) -> HttpResponse:
@@ -36,7 +36,7 @@ def topic(request: HttpRequest, slug: str) -> HttpResponse:
             "topic": subject,
             **profile,
             "filters": filters,
-            "api_links": api_links(filters),
+            "data_links": data_links(filters),
             "per_month_chart": charts.columns(profile["per_month"]) if profile["per_month"] else None,
         }
 
