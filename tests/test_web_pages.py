@@ -520,3 +520,11 @@ def test_other_pages_queries_are_bounded(client, url):
     for i in range(5, 25):
         Report.objects.create(url=f"https://news.example/r{i}", title=f"R{i}")
     assert count_queries(client, url) == few
+
+
+def test_reports_page_says_which_reports_were_read_only_partly(client, timeline_data):
+    from visits.models import Report
+
+    Report.objects.create(kind=Report.Kind.FILE, title="Hebrew report", language="he", status="done", reading="partial")
+    html = client.get("/reports/").content.decode()
+    assert "Partly read: no cue file for “he” yet" in html
