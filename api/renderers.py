@@ -29,7 +29,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit, urlunsplit
 
 from django.utils.feedgenerator import Atom1Feed, get_tag_uri
 from django.utils.html import escape, format_html, format_html_join
@@ -93,6 +93,30 @@ def _all_evidence(entry: Entry) -> list[dict]:
 def source_urls(entry: Entry) -> list[str]:
     """The URLs of the reports behind an entry, each once."""
     return _unique((ev.get("report") or {}).get("url") for ev in _all_evidence(entry))
+
+
+def source_labels(entry: Entry) -> list[str]:
+    """Each report behind an entry, once: its URL, or for a report without one (an uploaded file, a
+    dataset record) its title, publisher and date, so that a CSV row always names its sources."""
+    labels = []
+    for ev in _all_evidence(entry):
+        report = ev.get("report") or {}
+        if report.get("url"):
+            labels.append(report["url"])
+            continue
+        parts = [report.get("title"), report.get("publisher"), report.get("published") or report.get("published_date")]
+        labels.append(", ".join(str(p) for p in parts if p) or f"report {report.get('id', '?')}")
+    return _unique(labels)
+
+
+def page_url(entry: Entry) -> str | None:
+    """The web page a reader can open for an entry: its trip's page (a meeting's trip's), else the API URL."""
+    url = entry.get("url")
+    trip = entry.get("id") if entry.get("type") == "trip" else entry.get("trip")
+    if not url or not trip:
+        return url
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/trips/{int(trip)}/", "", ""))
 
 
 def sources(entry: Entry) -> list[tuple[str, str]]:
@@ -244,7 +268,7 @@ def csv_row(entry: Entry) -> list[str]:
         "cities": join(city_names(entry)),
         "topics": join(topic_slugs(entry)),
         "flags": join(str(flag) for flag in entry.get("flags") or []),
-        "sources": join(source_urls(entry)),
+        "sources": join(source_labels(entry)),
         "quotes": CSV_QUOTE_SEPARATOR.join(quotes(entry)),
     }
     return [_cell(values[column]) for column in CSV_COLUMNS]
@@ -364,8 +388,8 @@ def vevent(entry: Entry, first: dt.date, last: dt.date) -> Event:
     if places(entry):
         event.add("location", "; ".join(places(entry)))
     event.add("status", ICS_STATUS.get(entry.get("status") or "", "CONFIRMED"))
-    if is_http_url(entry.get("url")):
-        event.add("url", entry["url"])
+    if is_http_url(page_url(entry)):
+        event.add("url", page_url(entry))
     return event
 
 
@@ -435,7 +459,7 @@ class AtomRenderer(TimelineRenderer):
             updated = parse_datetime(entry.get("updated_at")) or parse_datetime(entry.get("created_at"))
             feed.add_item(
                 title=headline(entry),
-                link=entry["url"],
+                link=page_url(entry),
                 description=html_summary(entry, with_quotes=False),
                 unique_id=_tag_uri(entry),
                 updateddate=updated or dt.datetime.now(dt.UTC),

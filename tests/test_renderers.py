@@ -308,7 +308,9 @@ def test_atom_is_a_valid_feed_with_escaped_summaries():
     assert len(set(ids)) == 4 and all(i.startswith("tag:") for i in ids)
     talks = root.findall("a:entry", ns)[1]
     assert talks.findtext("a:title", namespaces=ns) == HOSTILE  # text construct: shown as text, never run
-    assert talks.find("a:link", ns).get("href") == f"{API}/meetings/5"
+    # a reader opens the page of the trip the meeting belongs to, not the API's JSON
+    assert talks.find("a:link", ns).get("href") == "http://testserver/trips/1/"
+    assert root.findall("a:entry", ns)[0].find("a:link", ns).get("href") == "http://testserver/trips/1/"
     assert talks.findtext("a:updated", namespaces=ns).startswith("2024-04-01T12:00:00")
     summary = talks.findtext("a:summary", namespaces=ns)  # HTML, once XML-decoded
     assert "<script" not in summary and "<b>" not in summary and "<i>" not in summary
@@ -420,3 +422,10 @@ def test_format_parameter_selects_renderer(renderer, content_type):
         assert len(feed.entries) == len(ENTRIES)
     else:
         assert response.content == render(renderer, {"results": ENTRIES})
+
+
+def test_csv_names_sources_without_a_url_by_title_publisher_and_date():
+    entry = meeting()
+    entry["evidence"] = [evidence(9, None, "They met in Paris.", title="Uploaded report")]
+    row = csv_rows([entry])[0]
+    assert row["sources"].startswith("Uploaded report, Wire, 2024-03-18")
