@@ -404,10 +404,15 @@ class ICalendarRenderer(TimelineRenderer):
         calendar.add("prodid", ICS_PRODID)
         calendar.add("version", "2.0")
         calendar.add("x-wr-calname", FEED_TITLE)
+        undated = 0
         for entry in entries:
             bounds = date_range(entry)
-            if bounds is not None:
+            if bounds is not None:  # a month- or year-precise item is an all-day event over its period
                 calendar.add_component(vevent(entry, *bounds))
+            else:
+                undated += 1
+        # items without any date cannot be put in a calendar: the feed says how many it left out
+        calendar.add("x-tracker-undated-left-out", str(undated))
         return calendar.to_ical()
 
 

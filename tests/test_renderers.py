@@ -429,3 +429,12 @@ def test_csv_names_sources_without_a_url_by_title_publisher_and_date():
     entry["evidence"] = [evidence(9, None, "They met in Paris.", title="Uploaded report")]
     row = csv_rows([entry])[0]
     assert row["sources"].startswith("Uploaded report, Wire, 2024-03-18")
+
+
+def test_ics_says_how_many_undated_items_it_left_out():
+    calendar = Calendar.from_ical(render(ICalendarRenderer, ENTRIES))
+    events = {str(event["UID"]) for event in calendar.walk("VEVENT")}
+    assert str(calendar["X-TRACKER-UNDATED-LEFT-OUT"]) == str(len(ENTRIES) - len(events))
+    assert "trip-1@visit-tracker" in events
+    tour = events_by_uid(ENTRIES)["trip-1@visit-tracker"]
+    assert str(tour["URL"]) == "http://testserver/trips/1/"  # the page a reader can open
