@@ -118,7 +118,8 @@ def test_turkish_locative_meeting_abroad_then_onward_travel():
     )
     result = run(text, "tr")
     trip = only_trip(result)
-    assert [(s["country"], s["status"]) for s in trip["stops"]] == [("AZ", "completed"), ("GE", "completed")]
+    # yesterday's stop is over; Tbilisi, where he went on to and which the report never says he left, is not
+    assert [(s["country"], s["status"]) for s in trip["stops"]] == [("AZ", "completed"), ("GE", "ongoing")]
     assert trip["stops"][0]["start"] == "2024-03-19"
     (meeting,) = result["meetings"]
     assert meeting["country"] == "AZ" and meeting["date"] == "2024-03-19"

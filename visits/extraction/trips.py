@@ -360,11 +360,24 @@ def home_of(traveller) -> set[str]:
     return home
 
 
-def finish_trips(trips, published: dt.date | None, news: bool = False) -> list[Trip]:
+def still_there(trip: Trip, published: dt.date | None) -> None:
+    """A report tells its news in the past tense ("arrived", "met") while the traveller is still there: the
+    last stop that only the tense made completed, not dated before the report, is under way."""
+    undated_past = [
+        s
+        for s in trip.stops
+        if s.status == "completed" and not s.explicit and (s.start is None or s.start == published)
+    ]
+    if undated_past and all(s.status in ("completed", "cancelled", "postponed") for s in trip.stops):
+        last = max(undated_past, key=lambda s: (s.start or dt.date.min, s.order))
+        last.status = "ongoing"
+
+
+def finish_trips(trips, published: dt.date | None, news: bool = False, went_home: bool = False) -> list[Trip]:
     """Drop stops at the traveller's home (own country, own organisation's seat) and, when the report
     has news of its own (a current stop, or ``news``: a call it opens with), stops of earlier journeys
-    recalled for context; a stop the report places on its publication day without saying the
-    traveller left is under way."""
+    recalled for context; a stop the report places on its publication day, or tells of in the past tense
+    only, is under way unless the report says the traveller went home (``went_home``)."""
     trips = list(trips)
     news = news or any(not is_background(s.end or s.start, published) for t in trips for s in t.stops)
     result = []
@@ -383,6 +396,8 @@ def finish_trips(trips, published: dt.date | None, news: bool = False) -> list[T
                 day = stop.end or stop.start
                 if stop.status == "completed" and stop.precision == "day" and day == published:
                     stop.status = "ongoing"
+        if not went_home:
+            still_there(trip, published)
         if trip.stops:
             result.extend(separate_journeys(trip))
     return result
