@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 
+from tests.lexicon_support import check_evidence
 from visits.extraction import KnownPerson, KnownPosition, MemoryDirectory, extract_report
 from visits.extraction.lexicons import load
 from visits.extraction.text import tokenize
@@ -70,11 +71,7 @@ CALLS = {
 
 def run(text: str, language: str) -> dict:
     result = extract_report(text, published=dt.date.fromisoformat(PUBLISHED), language=language, directory=DIRECTORY)
-    for fact in result["trips"] + result["meetings"]:
-        assert fact["evidence"], fact
-        for evidence in fact["evidence"]:
-            assert text[evidence["start"] : evidence["end"]] == evidence["quote"]
-    return result
+    return check_evidence(text, result)
 
 
 def names(people) -> set[str]:

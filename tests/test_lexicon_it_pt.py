@@ -15,6 +15,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from tests.lexicon_support import check_evidence, official, only_trip
 from visits.extraction import extract_report, lexicons, supported_languages
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,26 +37,11 @@ def run(text: str, language: str, published: str, schema: dict) -> dict:
     result = extract_report(text, published=dt.date.fromisoformat(published), language=language)
     jsonschema.validate(result, schema)
     assert result["report"]["language"] == language
-    for fact in result["trips"] + result["meetings"]:
-        assert fact["evidence"], fact
-        for evidence in fact["evidence"]:
-            assert text[evidence["start"] : evidence["end"]] == evidence["quote"]
-    return result
-
-
-def only_trip(result: dict) -> dict:
-    assert len(result["trips"]) == 1, result["trips"]
-    return result["trips"][0]
+    return check_evidence(text, result)
 
 
 def stops(trip: dict) -> list[tuple]:
     return [(s["country"], s["status"]) for s in trip["stops"]]
-
-
-def official(result: dict, name: str) -> dict:
-    found = [o for o in result["officials"] if o["name"] == name]
-    assert found, [o["name"] for o in result["officials"]]
-    return found[0]
 
 
 def names(meeting: dict) -> set[str]:

@@ -12,6 +12,7 @@ import datetime as dt
 
 import pytest
 
+from tests.lexicon_support import check_evidence, found_place, official, only_trip
 from visits.extraction import extract_report, supported_languages
 from visits.extraction.lexicons import load
 
@@ -20,39 +21,15 @@ PUBLISHED = "2024-03-20"  # a Wednesday: "luni"/"hétfőn" is 2024-03-18, next w
 
 def run(text: str, language: str) -> dict:
     result = extract_report(text, published=dt.date.fromisoformat(PUBLISHED), language=language)
-    for fact in result["trips"] + result["meetings"]:
-        assert fact["evidence"], fact
-        for evidence in fact["evidence"]:
-            assert text[evidence["start"] : evidence["end"]] == evidence["quote"]
-    return result
-
-
-def only_trip(result: dict) -> dict:
-    assert len(result["trips"]) == 1, result["trips"]
-    return result["trips"][0]
+    return check_evidence(text, result)
 
 
 def stops(trip: dict) -> list[tuple]:
     return [(s["country"], s["city"], s["status"]) for s in trip["stops"]]
 
 
-def official(result: dict, name: str) -> dict:
-    found = [o for o in result["officials"] if o["name"] == name]
-    assert found, [o["name"] for o in result["officials"]]
-    return found[0]
-
-
 def names(meeting: dict) -> list[str]:
     return [p["name"] for p in meeting["participants"]]
-
-
-def found_place(language: str, phrase: str) -> tuple:
-    from visits.extraction.toolkit import toolkit
-
-    kit = toolkit(language)
-    places = kit.gazetteer.find(kit.tokenize(phrase))
-    assert len(places) == 1, places
-    return places[0].place.code, places[0].place.city
 
 
 @pytest.mark.parametrize("language", ["ro", "hu"])

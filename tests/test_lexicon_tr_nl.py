@@ -11,6 +11,7 @@ import datetime as dt
 
 import pytest
 
+from tests.lexicon_support import check_evidence, official, only_trip
 from visits.extraction import extract_report, supported_languages
 from visits.extraction.lexicons import load
 
@@ -19,26 +20,11 @@ PUBLISHED = "2024-03-20"  # a Wednesday: "pazartesi"/"maandag" is 2024-03-18, ne
 
 def run(text: str, language: str) -> dict:
     result = extract_report(text, published=dt.date.fromisoformat(PUBLISHED), language=language)
-    for fact in result["trips"] + result["meetings"]:
-        assert fact["evidence"], fact
-        for evidence in fact["evidence"]:
-            assert text[evidence["start"] : evidence["end"]] == evidence["quote"]
-    return result
-
-
-def only_trip(result: dict) -> dict:
-    assert len(result["trips"]) == 1, result["trips"]
-    return result["trips"][0]
+    return check_evidence(text, result)
 
 
 def stops(trip: dict) -> list[tuple]:
     return [(s["country"], s["city"], s["status"]) for s in trip["stops"]]
-
-
-def official(result: dict, name: str) -> dict:
-    found = [o for o in result["officials"] if o["name"] == name]
-    assert found, [o["name"] for o in result["officials"]]
-    return found[0]
 
 
 @pytest.mark.parametrize("language", ["tr", "nl"])

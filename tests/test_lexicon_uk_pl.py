@@ -12,6 +12,7 @@ import datetime as dt
 
 import pytest
 
+from tests.lexicon_support import check_evidence, counterpart, only_trip
 from visits.extraction import extract_report
 from visits.extraction.lexicons import load
 from visits.extraction.toolkit import toolkit
@@ -22,26 +23,11 @@ PUBLISHED = dt.date(2025, 3, 19)  # a Wednesday
 def read(text: str, language: str) -> dict:
     result = extract_report(text, published=PUBLISHED, language=language)
     assert result["report"]["reading"] == "full"
-    for fact in result["trips"] + result["meetings"]:
-        for evidence in fact["evidence"]:
-            assert text[evidence["start"] : evidence["end"]] == evidence["quote"]
-    return result
-
-
-def only_trip(result: dict) -> dict:
-    assert len(result["trips"]) == 1, result["trips"]
-    return result["trips"][0]
+    return check_evidence(text, result, required=False)
 
 
 def stops(trip: dict) -> list[tuple]:
     return [(s["country"], s["status"]) for s in trip["stops"]]
-
-
-def counterpart(meeting: dict, written: str) -> dict:
-    """The participant after the traveller whose name, as written, contains ``written``."""
-    found = [p for p in meeting["participants"][1:] if written in (p["as_written"] or "")]
-    assert found, meeting["participants"]
-    return found[0]
 
 
 @pytest.mark.parametrize("language", ["uk", "pl"])
