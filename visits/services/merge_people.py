@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db.models import Count, Max
 
-from visits.extraction.directory import KnownPerson
 from visits.models import Person, PersonAlias
 from visits.services.directory import DatabaseDirectory
 from visits.services.people import person_get_or_create
@@ -30,14 +29,9 @@ def new_directory() -> DatabaseDirectory:
 
 
 def _learn(directory: DatabaseDirectory, person: Person) -> None:
-    """Teach the loaded name index a person just created, instead of reloading it."""
+    """Teach the directory a person just created, and keep it the process's shared one."""
     global _shared
-    index = directory.index
-    index.people[person.pk] = KnownPerson(id=person.pk, name=person.name, country=person.country_id)
-    for name in [person.name, *person.aliases.values_list("name", flat=True)]:
-        index.add(person.pk, name)
-    index.variant_keys = [variant.key for variant in index.variants]
-    index.surname_keys = list(index.surnames)
+    directory.learn(person)
     if _shared is not None and _shared[1] is directory:
         _shared = (_people_version(), directory)
 
@@ -57,6 +51,5 @@ def resolve_or_create_person(
         name=name, language=language, country=country, aliases=[(as_written, language)]
     )
     if created:  # the next look-up must know the new person
-        learn = getattr(directory, "learn", None)
-        learn(person) if learn is not None else _learn(directory, person)
+        _learn(directory, person)
     return person

@@ -39,7 +39,7 @@ from django.db import OperationalError, transaction
 from django.db.models import Q
 
 from visits.extraction import Context, extract_report
-from visits.extraction.directory import KnownPerson, name_key
+from visits.extraction.directory import name_key
 from visits.models import (
     Country,
     Evidence,
@@ -47,13 +47,12 @@ from visits.models import (
     MeetingTopic,
     Participation,
     Person,
-    PersonAlias,
     Report,
     Stop,
     Topic,
 )
 from visits.services import matching, queue, refresh
-from visits.services.directory import DatabaseDirectory, NameIndex
+from visits.services.directory import DatabaseDirectory
 from visits.services.matching import Claim
 from visits.services.merge_people import resolve_or_create_person
 from visits.services.writer import ChangeSet, write_changes
@@ -83,17 +82,11 @@ class RemarksResult:
 
 
 class RemarksDirectory(DatabaseDirectory):
-    """A DatabaseDirectory that learns new people without reloading its index, and counts them.
-
-    ``resolve_or_create_person`` calls ``learn()`` after each creation; reloading thousands of names
-    each time would dominate a run over all records, so only the people and aliases added since the
-    last load are indexed. Also caches the country codes.
-    """
+    """A DatabaseDirectory that counts the people it learns (``resolve_or_create_person`` teaches it each
+    one it creates) and caches the country codes."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._last_person = 0
-        self._last_alias = 0
         self.created = 0  # people created through this directory
         self._countries: set[str] | None = None
         self._country_names: set[str] | None = None
@@ -111,34 +104,10 @@ class RemarksDirectory(DatabaseDirectory):
             self._country_names = {name_key(n) for n in Country.objects.values_list("name", flat=True)}
         return self._country_names
 
-    @property
-    def index(self) -> NameIndex:
-        if self._index is None:
-            self._last_person, self._last_alias = _last_id(Person), _last_id(PersonAlias)
-            self._index = NameIndex.load()
-        return self._index
-
-    def learn(self, person: Person | None = None) -> None:
-        """Index the people and aliases created since the index was built (or last taught)."""
+    def learn(self, person: Person) -> None:
+        """Index a person just created, and count it."""
         self.created += 1
-        if self._index is None:
-            return
-        index = self._index
-        people = Person.objects.filter(pk__gt=self._last_person).values_list("id", "name", "country_id")
-        for pk, name, country in people:
-            index.people[pk] = KnownPerson(id=pk, name=name, country=country)
-            index.add(pk, name)
-            self._last_person = max(self._last_person, pk)
-        aliases = PersonAlias.objects.filter(pk__gt=self._last_alias).values_list("pk", "person_id", "name")
-        for pk, person_id, name in aliases:
-            index.add(person_id, name)
-            self._last_alias = max(self._last_alias, pk)
-        index.variant_keys = [variant.key for variant in index.variants]
-        index.surname_keys = list(index.surnames)
-
-
-def _last_id(model) -> int:
-    return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        super().learn(person)
 
 
 def hsg_reports():
