@@ -24,6 +24,7 @@ PostgreSQL only, no extension.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery
@@ -155,7 +156,9 @@ WHERE m.id = d.id
 
 def _update(sql: str, ids: list[int] | None) -> int:
     where = "" if ids is None else "WHERE f.id = ANY(%s)"
-    with transaction.atomic(), connection.cursor() as cursor:
+    # SET LOCAL needs a transaction; inside one (a merge) a savepoint around it would only add round trips.
+    scope = contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic()
+    with scope, connection.cursor() as cursor:
         # Index lookups per row: compiling the expressions (JIT) would cost more than running them.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql.replace("{where}", where), [] if ids is None else [ids])

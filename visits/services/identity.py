@@ -149,6 +149,30 @@ def _fits(loose: Unit, group: list[Unit]) -> bool:
     return any(u.placed and matching.periods_match(u.claim, loose.claim, adjacent_days=1) for u in group)
 
 
+def only_fitting_trip(traveller_id: int, claim: Claim) -> int | None:
+    """The one stored trip an undated claim would join under the grouping rule, or None (none or several).
+
+    Ingestion places an undated report there directly instead of making a trip that resolution then merges
+    away; ``resolve_traveller`` still decides, so this is only a shortcut to the same result.
+    """
+    countries = set(claim.get("countries", ()))
+    if not countries:
+        return None
+    trips = list(
+        Trip.objects.filter(
+            pk__in=Stop.objects.filter(trip__traveller_id=traveller_id, country_id__in=countries).values("trip_id")
+        )
+    )
+    if not trips:
+        return None
+    loose = Unit(None, claim, 0, 0)
+    by_trip: dict[int, list[Unit]] = {}
+    for unit in _units(trips):
+        by_trip.setdefault(unit.trip_id, []).append(unit)
+    fitting = [trip_id for trip_id, units in by_trip.items() if _fits(loose, units)]
+    return fitting[0] if len(fitting) == 1 else None
+
+
 # --- applying the grouping ---------------------------------------------------------------------------------
 
 

@@ -60,6 +60,11 @@ class _Run:
     created: set[tuple[str, int]] = field(default_factory=set)
     grown: set[tuple[str, int]] = field(default_factory=set)  # got new evidence, stops, participants or topics
     directory: object = None  # one name index per merge, not per person
+    # While nothing of the report was stored before this run and no merge moved rows, the evidence this run
+    # wrote is all the report's evidence: look it up here instead of asking the database for every span.
+    fresh: bool = False
+    written: dict[tuple, Evidence] = field(default_factory=dict)
+    countries: dict[str, bool] = field(default_factory=dict)  # code -> known
 
     def skip(self, message: str) -> None:
         if message not in self.result.skipped:
@@ -76,6 +81,7 @@ def merge_extraction(report: Report, extraction: dict) -> MergeResult:
         published=_published(report, meta.get("published")),
         result=MergeResult(),
         directory=new_directory(),
+        fresh=not Evidence.objects.filter(report=report).exists(),
     )
     people_before = Person.objects.count()
     for official in extraction.get("officials") or []:
@@ -147,7 +153,9 @@ def _country_code(run: _Run, code: str | None, where: str) -> str | None:
     if not code:
         return None
     code = code.strip().upper()
-    if Country.objects.filter(code=code).exists():
+    if code not in run.countries:
+        run.countries[code] = Country.objects.filter(code=code).exists()
+    if run.countries[code]:
         return code
     run.skip(f"unknown country {code} ({where})")
     return None
@@ -172,14 +180,18 @@ def _evidence(run: _Run, fact: dict, claim: Claim, spans: list[dict]) -> int:
     created = 0
     for span in spans:
         start, end = int(span.get("start") or 0), int(span.get("end") or 0)
-        existing = Evidence.objects.filter(report=run.report, start=start, end=max(start, end), **fact).first()
+        key = (*((name, value.pk) for name, value in fact.items()), start, max(start, end))
+        if run.fresh:
+            existing = run.written.get(key)
+        else:
+            existing = Evidence.objects.filter(report=run.report, start=start, end=max(start, end), **fact).first()
         if existing is not None:
             if existing.claim != claim:  # a re-extraction of the same report says something else now
                 existing.claim = claim
                 existing.save(update_fields=["claim"])
             continue
         confidence = min(max(float(span.get("confidence", 1.0)), 0.0), 1.0)
-        Evidence.objects.create(
+        evidence = Evidence(
             report=run.report,
             quote=span.get("quote") or "",
             start=start,
@@ -188,6 +200,11 @@ def _evidence(run: _Run, fact: dict, claim: Claim, spans: list[dict]) -> int:
             claim=claim,
             **fact,
         )
+        # A new row is its own record of what the report said: history starts with the first change to it
+        # (an analyst's review, a move by a merge), which halves the rows ingestion writes.
+        evidence.skip_history_when_saving = True
+        evidence.save()
+        run.written[key] = evidence
         created += 1
     run.result.evidence_created += created
     return created
@@ -247,11 +264,13 @@ def _find_trip(run: _Run, traveller: Person, claim: Claim) -> Trip | None:
     Several matching trips mean this report bridges them: they are merged into the oldest (unless an
     analyst split them, marked by a lock on "stops").
     """
-    again = Evidence.objects.filter(report=run.report, trip__traveller=traveller, claim=claim).first()
+    again = _again(run, claim, trip__traveller=traveller)
     if again is not None:
         return again.trip
     if matching.is_loose(claim):
-        return None  # an undated claim never bridges trips: identity resolution places it (visits.services.identity)
+        # an undated claim never bridges trips; it joins the one trip it fits, if there is exactly one
+        placed = identity.only_fitting_trip(traveller.pk, claim)
+        return Trip.objects.get(pk=placed) if placed else None
     window = _search_window(claim)
     candidates = Trip.objects.filter(traveller=traveller, stops__country_id__in=claim["countries"]).distinct()
     candidates = candidates.filter(Q(start_date__isnull=True) | Q(start_date__lte=window[1], end_date__gte=window[0]))
@@ -263,10 +282,25 @@ def _find_trip(run: _Run, traveller: Person, claim: Claim) -> Trip | None:
         return min(matches, key=lambda t: (t.start_date or dt.date.max, t.pk))
     from visits.services.timeline import trip_merge
 
+    run.fresh = False  # the merge moves evidence rows between trips
     for other in others:
         run.trips.pop(other.pk, None)
         keep = trip_merge(keep=keep, other=other)
     return keep
+
+
+def _again(run: _Run, claim: Claim, **fact) -> Evidence | None:
+    """Evidence of this report that already makes the same claim (a fact stated twice, or a re-extraction)."""
+    if not run.fresh:
+        return Evidence.objects.filter(report=run.report, claim=claim, **fact).order_by("pk").first()
+    for evidence in run.written.values():
+        if evidence.claim != claim:
+            continue
+        if "trip__traveller" in fact and evidence.trip_id and evidence.trip.traveller_id == fact["trip__traveller"].pk:
+            return evidence
+        if "meeting__isnull" in fact and evidence.meeting_id:
+            return evidence
+    return None
 
 
 def _any_match(claims: list[Claim], claim: Claim, predicate) -> bool:
@@ -386,7 +420,7 @@ def _merge_participation(run: _Run, meeting: Meeting, person: Person, data: dict
 
 def _find_meeting(run: _Run, claim: Claim) -> Meeting | None:
     """This report's earlier meeting with the same claim, else the meeting(s) the claim matches (merged)."""
-    again = Evidence.objects.filter(report=run.report, meeting__isnull=False, claim=claim).first()
+    again = _again(run, claim, meeting__isnull=False)
     if again is not None:
         return again.meeting
     window = _search_window(claim)
@@ -402,6 +436,7 @@ def _find_meeting(run: _Run, claim: Claim) -> Meeting | None:
     from visits.services.timeline import meeting_merge
 
     keep = matches[0]
+    run.fresh = False  # the merge moves evidence rows between meetings
     for other in matches[1:]:
         run.meetings.pop(other.pk, None)
         keep = meeting_merge(keep=keep, other=other)
