@@ -237,3 +237,19 @@ def test_where_cldr_capitalises_months_a_lower_case_word_is_no_month():
 def test_a_romanian_trip_next_month_is_not_dated_to_a_monday():
     trip = run("Ministrul de externe Ion Popescu va vizita Viena luna viitoare.", "ro")["trips"][0]
     assert trip["stops"][0]["start"] == "2024-04"
+
+
+def test_a_call_report_keeps_no_journey_that_was_over_before_it():
+    text = (
+        "President Anna Lindqvist spoke by phone on Tuesday with Prime Minister Tomas Berg. "
+        "Berg visited Ukraine last week, where he held talks in Kyiv. "
+        "The two leaders agreed to stay in touch."
+    )
+    result = run(text, "en", published="2024-08-27")
+    assert [t for t in result["trips"] if any(s["country"] == "UA" for s in t["stops"])] == []
+
+
+def test_a_visit_report_keeps_the_journey_it_tells_of():
+    text = "Prime Minister Tomas Berg arrived in Kyiv on Friday for talks with the Ukrainian government."
+    result = run(text, "en", published="2024-08-23")
+    assert [s["country"] for t in result["trips"] for s in t["stops"]] == ["UA"]

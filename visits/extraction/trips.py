@@ -379,12 +379,17 @@ def finish_trips(trips, published: dt.date | None, news: bool = False, went_home
     recalled for context; a stop the report places on its publication day, or tells of in the past tense
     only, is under way unless the report says the traveller went home (``went_home``)."""
     trips = list(trips)
+    call = news  # the report's news is a phone or video call: a journey already over is what was discussed
     news = news or any(not is_background(s.end or s.start, published) for t in trips for s in t.stops)
     result = []
     for trip in trips:
         home = home_of(trip.traveller)
         trip.stops = [
-            s for s in trip.stops if s.country not in home and not (news and is_background(s.end or s.start, published))
+            s
+            for s in trip.stops
+            if s.country not in home
+            and not (news and is_background(s.end or s.start, published))
+            and not (call and _over_before(s, published))
         ]
         if published is not None:
             for stop in trip.stops:
@@ -401,6 +406,15 @@ def finish_trips(trips, published: dt.date | None, news: bool = False, went_home
         if trip.stops:
             result.extend(separate_journeys(trip))
     return result
+
+
+def _over_before(stop, published: dt.date | None) -> bool:
+    """A stop that ended before the report's day ("visited Ukraine last week"), or is told as done without
+    a date."""
+    last = stop.end or stop.start
+    if last is not None and published is not None:
+        return last < published
+    return last is None and stop.status == "completed"
 
 
 BACKGROUND_AGE = dt.timedelta(days=30)  # a stop or meeting this long before the report is context, not news
