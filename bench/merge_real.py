@@ -4,7 +4,8 @@
         [--gold] [--json FILE]
 
 Every cached report of the corpus is extracted once, then merged into the timeline one by one, as feeds
-bring them (publication date only where the page gives one), in a random order; everything is rolled back
+bring them (publication date only where the page gives one: its day, or its month when the stored page is
+dated only to a month and the text gives no date), in a random order; everything is rolled back
 after each order. At the end, each labelled trip of each report is aligned with the timeline trip its
 report's evidence points to (same traveller, a shared country), and per real trip we count the records:
 
@@ -13,7 +14,9 @@ report's evidence points to (same traveller, a shared country), and per real tri
 - *same in every order*: whether the grouping of (report, real trip) pairs is identical across orders.
 
 ``--gold`` merges the labels themselves instead of the engine's output: a check of the merging rules
-alone (the labels' trips are right, so every miss is the merge's).
+alone (the labels' trips are right, so every miss is the merge's). ``--explain`` (dev half only: the test
+half's errors are not read) prints, for each real trip that did not become one record, each report's
+trip claim and the record it went to.
 Needs a migrated database with places and officials (load_places, load_starter).
 """
 
@@ -65,13 +68,22 @@ def _merge_in_order(cases, extractions: dict[str, dict]) -> dict:
                     published_date=case.published_for_engine,
                     text=case.text,
                 )
-                merge_extraction(report, extractions[case.name])
+                merge_extraction(report, _with_page_month(case, extractions[case.name]))
                 reports[case.name] = report
             outcome = _records_of_real_trips(cases, reports)
+            outcome["claims"] = _claims_by_report(reports)
             raise _Rollback
     except _Rollback:
         pass
     return outcome
+
+
+def _with_page_month(case, extraction: dict) -> dict:
+    """A page dated only to a month tells ingestion that month, where neither the page nor the text gives a day."""
+    meta = extraction.get("report") or {}
+    if case.published_for_engine or meta.get("published") or not case.page_month:
+        return extraction
+    return extraction | {"report": meta | {"published": case.page_month}}
 
 
 def _records_of_real_trips(cases, reports) -> dict:
@@ -98,6 +110,37 @@ def _records_of_real_trips(cases, reports) -> dict:
                 records[ids[i]].add(stored[j]["pk"])
                 pairs[stored[j]["pk"]].add((case.name, ids[i]))
     return {"records": records, "pairs": pairs}
+
+
+def _claims_by_report(reports) -> dict[str, list[tuple[int, dict]]]:
+    from visits.models import Evidence
+
+    claims: dict[str, list[tuple[int, dict]]] = {}
+    for name, report in reports.items():
+        rows = Evidence.objects.filter(report=report).exclude(trip=None).values_list("trip_id", "claim")
+        claims[name] = sorted({(trip_id, json.dumps(claim, sort_keys=True)) for trip_id, claim in rows})
+    return claims
+
+
+def _explain(outcome: dict) -> None:
+    """Per split real trip: which record each report's claim went to, and what the claim said."""
+    records, pairs, claims = outcome["records"], outcome["pairs"], outcome["claims"]
+    for real_trip in sorted(records):
+        if len(records[real_trip]) < 2:
+            continue
+        print(f"{real_trip}: {len(records[real_trip])} records")
+        for pk in sorted(records[real_trip]):
+            for name, rid in sorted(pairs[pk]):
+                if rid != real_trip:
+                    continue
+                for trip_id, claim in claims.get(name, []):
+                    if trip_id == pk:
+                        c = json.loads(claim)
+                        when = f"{c.get('start')}..{c.get('end')} {c.get('precision')}" if c.get("start") else "undated"
+                        print(
+                            f"    record {pk}  {name:55} {when:32} published {c.get('published')} "
+                            f"{','.join(c.get('countries', []))}"
+                        )
 
 
 def _summary(all_ids: set[str], outcome: dict) -> dict:
@@ -131,7 +174,10 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=3)
     parser.add_argument("--gold", action="store_true", help="merge the labels instead of the engine's output")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--explain", action="store_true", help="show the split real trips (dev half only)")
     args = parser.parse_args()
+    if args.explain and args.split != "dev":
+        parser.error("--explain shows errors: only for --split dev (the test half's errors are not read)")
     corpus = load_real_corpus(
         settings.REAL_CORPUS_LABELS, settings.REAL_CORPUS_CACHE, split=None if args.split == "all" else args.split
     )
@@ -151,6 +197,8 @@ def main() -> None:
         summary = _summary(all_ids, outcome) | {"seed": seed, "seconds": round(time.perf_counter() - started, 1)}
         runs.append(summary)
         groupings.append(_grouping(outcome))
+        if args.explain:
+            _explain(outcome)
     result = {
         "split": args.split,
         "source": "labels" if args.gold else "engine",

@@ -65,6 +65,21 @@ def test_an_undated_report_without_any_date_is_never_guessed():
     assert identity.UNRESOLVED in alone.flags
 
 
+def test_a_report_dated_only_to_a_month_joins_the_one_trip_near_that_month():
+    in_october = report_of("2024-10", {"country": "UA"})  # a page dated "2024-10", no day anywhere
+    merge_all([KYIV_OCT, KYIV_MAR, in_october])
+    assert grouping() == {frozenset({"r0", "r2"}), frozenset({"r1"})}
+
+
+def test_a_month_that_two_trips_lie_near_places_nothing():
+    in_april = report_of("2024-04", {"country": "UA"})
+    late_march = report_of("2024-03-20", {"country": "UA", "city": "Odesa"}, start="2024-03-20")
+    late_april = report_of("2024-04-30", {"country": "UA", "city": "Lviv"}, start="2024-04-30")
+    merge_all([late_march, late_april, in_april])  # both within four weeks of some day of April
+    assert grouping() == {frozenset({"r0"}), frozenset({"r1"}), frozenset({"r2"})}
+    assert identity.UNRESOLVED in Trip.objects.get(evidence__report__title="r2").flags
+
+
 def test_hard_negatives_stay_apart_and_the_result_is_the_same_in_every_order():
     extractions = {"a": KYIV_OCT, "b": KYIV_MAR, "c": UNDATED_NEAR_OCT}
     results = set()

@@ -469,6 +469,13 @@ class EvalCase:
         return self.published
 
     @property
+    def page_month(self) -> str | None:
+        """The stored page's date where it gives only a month (``YYYY-MM``): what a page's metadata tells
+        ingestion about a report that carries no day of its own, or None."""
+        value = self.meta.get("page_date") or ""
+        return value if len(value) == 7 else None
+
+    @property
     def split(self) -> str | None:
         return self.meta.get("split")
 

@@ -65,9 +65,17 @@ def bounds(claim: Claim) -> Period | None:
     return dt.date.fromisoformat(claim["start"]), dt.date.fromisoformat(claim["end"])
 
 
-def published(claim: Claim) -> dt.date | None:
+def published(claim: Claim) -> Period | None:
+    """When the claim's report was published: a day, or a whole month when only the month is known (a page
+    dated "2023-04"); None when unknown or unreadable."""
     value = claim.get("published")
-    return dt.date.fromisoformat(value) if value else None
+    if not value:
+        return None
+    try:
+        low, high, _ = period_bounds(value)
+    except ValueError:
+        return None
+    return (low, high) if (high - low).days <= 31 else None  # a year says too little to place anything
 
 
 def gap(a: Period, b: Period) -> int:
@@ -100,8 +108,8 @@ def _near_anchor(loose: Claim, other: Claim) -> bool:
         return False
     if is_loose(other):
         theirs = published(other)
-        return theirs is not None and abs(theirs - anchor) <= WINDOW
-    return gap(bounds(other), (anchor, anchor)) <= WINDOW.days
+        return theirs is not None and gap(theirs, anchor) <= WINDOW.days
+    return gap(bounds(other), anchor) <= WINDOW.days
 
 
 def trip_claims_match(a: Claim, b: Claim) -> bool:

@@ -119,7 +119,9 @@ def _published(report: Report, stated: str | None) -> str | None:
         return report.published_at.date().isoformat()
     try:
         if stated:
-            return matching.period_bounds(stated)[0].isoformat()
+            low, _, precision = matching.period_bounds(stated)
+            # a month is kept as a month (a page dated "2023-04"): its first day would be a guess
+            return low.isoformat() if precision == "day" else (low.isoformat()[:7] if precision == "month" else None)
     except ValueError:
         pass
     if report.kind == Report.Kind.ARTICLE and report.retrieved_at:
@@ -447,10 +449,9 @@ def _search_window(claim: Claim) -> tuple[dt.date, dt.date] | None:
     """Dates outside which no trip or meeting can match the claim (a cheap pre-filter before the real rule)."""
     period = matching.bounds(claim)
     if period is None:
-        anchor = matching.published(claim)
-        if anchor is None:
+        period = matching.published(claim)
+        if period is None:
             return None
-        period = (anchor, anchor)
     return period[0] - 2 * matching.WINDOW, period[1] + 2 * matching.WINDOW
 
 
