@@ -73,11 +73,36 @@ def test_a_report_dated_only_to_a_month_joins_the_one_trip_near_that_month():
 
 def test_a_month_that_two_trips_lie_near_places_nothing():
     in_april = report_of("2024-04", {"country": "UA"})
-    late_march = report_of("2024-03-20", {"country": "UA", "city": "Odesa"}, start="2024-03-20")
+    late_march = report_of("2024-03-28", {"country": "UA", "city": "Odesa"}, start="2024-03-28")
     late_april = report_of("2024-04-30", {"country": "UA", "city": "Lviv"}, start="2024-04-30")
-    merge_all([late_march, late_april, in_april])  # both within four weeks of some day of April
+    merge_all([late_march, late_april, in_april])  # both within a week of April
     assert grouping() == {frozenset({"r0"}), frozenset({"r1"}), frozenset({"r2"})}
     assert identity.UNRESOLVED in Trip.objects.get(evidence__report__title="r2").flags
+
+
+def test_a_month_reaches_only_a_week_beyond_itself():
+    in_april = report_of("2024-04", {"country": "UA"})
+    mid_march = report_of("2024-03-15", {"country": "UA", "city": "Odesa"}, start="2024-03-15")
+    merge_all([mid_march, in_april])
+    assert grouping() == {frozenset({"r0"}), frozenset({"r1"})}
+
+
+def test_an_undated_claim_sees_every_trip_it_could_join_whatever_the_order():
+    """A claim in two countries that fits a trip in each stays apart, even when it came before one of them."""
+    Country.objects.get_or_create(code="PL", defaults={"name": "Poland"})
+    both = report_of("2024-10-04", {"country": "UA"})
+    both["trips"][0]["stops"].append({"country": "PL"})
+    kyiv = report_of("2024-10-03", {"country": "UA"}, start="2024-10-03")
+    warsaw_later = report_of("2024-10-20", {"country": "PL"}, start="2024-10-20")
+    results = set()
+    for order in itertools.permutations([0, 1, 2]):
+        Trip.objects.all().delete()
+        Report.objects.all().delete()
+        extractions = [[both, kyiv, warsaw_later][i] for i in order]
+        reports = merge_all(extractions)
+        names = {report.title: str(i) for report, i in zip(reports, order, strict=True)}
+        results.add(frozenset(frozenset(names[t] for t in group) for group in grouping()))
+    assert results == {frozenset({frozenset({"0"}), frozenset({"1"}), frozenset({"2"})})}
 
 
 def test_hard_negatives_stay_apart_and_the_result_is_the_same_in_every_order():

@@ -181,9 +181,7 @@ def resolve_traveller(traveller_id: int, countries: set[str] | None = None) -> R
     """Merge and split the traveller's trips (those in ``countries``, or all) into the grouping of their claims."""
     trips = Trip.objects.filter(traveller_id=traveller_id).order_by("pk")
     if countries:
-        trips = trips.filter(
-            pk__in=Stop.objects.filter(trip__traveller_id=traveller_id, country_id__in=countries).values("trip_id")
-        )
+        trips = trips.filter(pk__in=_trips_linked_to(traveller_id, set(countries)))
     trips = list(trips.select_for_update())
     if not trips:
         return Resolution()
@@ -203,6 +201,33 @@ def resolve_traveller(traveller_id: int, countries: set[str] | None = None) -> R
         _flag_unresolved(keeper, id(group[0]) in unresolved, result)
     _drop_emptied(result)
     return result
+
+
+def _trips_linked_to(traveller_id: int, countries: set[str]) -> set[int]:
+    """The traveller's trips with a stop in ``countries``, and those sharing a country with them, and so on.
+
+    Resolving only the trips of the touched countries would let an undated claim fit the one trip it sees
+    while it also fits a trip of another of its countries: the grouping must see every trip a claim could
+    join, or it depends on the order reports came in.
+    """
+    stops = list(Stop.objects.filter(trip__traveller_id=traveller_id).values_list("trip_id", "country_id"))
+    by_country: dict[str, set[int]] = {}
+    for trip_id, country in stops:
+        by_country.setdefault(country, set()).add(trip_id)
+    countries_of: dict[int, set[str]] = {}
+    for trip_id, country in stops:
+        countries_of.setdefault(trip_id, set()).add(country)
+    linked: set[int] = set()
+    pending = set(countries)
+    seen: set[str] = set()
+    while pending:
+        country = pending.pop()
+        seen.add(country)
+        for trip_id in by_country.get(country, ()):
+            if trip_id not in linked:
+                linked.add(trip_id)
+                pending |= countries_of[trip_id] - seen
+    return linked
 
 
 def _drop_emptied(result: Resolution) -> None:

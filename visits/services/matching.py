@@ -17,6 +17,7 @@ from visits.dates import period_bounds, widen
 
 # How far from its report's publication date a claim without a usable date may lie.
 WINDOW = dt.timedelta(days=28)
+MONTH_SLACK = dt.timedelta(days=7)
 PRECISION_RANK = {"day": 3, "month": 2, "year": 1}
 # Tie-break between statuses reported on the same day (any fixed order keeps merging deterministic).
 TRIP_STATUS_RANK = {"planned": 0, "postponed": 1, "ongoing": 2, "completed": 3, "cancelled": 4}
@@ -108,8 +109,14 @@ def _near_anchor(loose: Claim, other: Claim) -> bool:
         return False
     if is_loose(other):
         theirs = published(other)
-        return theirs is not None and gap(theirs, anchor) <= WINDOW.days
-    return gap(bounds(other), anchor) <= WINDOW.days
+        return theirs is not None and gap(theirs, anchor) <= _reach(anchor, theirs)
+    return gap(bounds(other), anchor) <= _reach(anchor)
+
+
+def _reach(*anchors: Period) -> int:
+    """How many days from a publication date a claim it places may lie: WINDOW from a day; from a month,
+    which is already a month of doubt, only MONTH_SLACK (a trip at the end of the month before)."""
+    return MONTH_SLACK.days if any(a[0] != a[1] for a in anchors) else WINDOW.days
 
 
 def trip_claims_match(a: Claim, b: Claim) -> bool:
