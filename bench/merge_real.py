@@ -50,7 +50,7 @@ def _extractions(cases, gold: bool) -> dict[str, dict]:
     }
 
 
-def _merge_in_order(cases, extractions: dict[str, dict]) -> dict:
+def _merge_in_order(cases, extractions: dict[str, dict], explain: bool = False) -> dict:
     """Merge every case in the given order; return real trip id -> timeline trip ids, and the records."""
     from django.db import transaction
 
@@ -71,7 +71,8 @@ def _merge_in_order(cases, extractions: dict[str, dict]) -> dict:
                 merge_extraction(report, _with_page_month(case, extractions[case.name]))
                 reports[case.name] = report
             outcome = _records_of_real_trips(cases, reports)
-            outcome["claims"] = _claims_by_report(reports)
+            if explain:
+                outcome["claims"] = _claims_by_report(reports)
             raise _Rollback
     except _Rollback:
         pass
@@ -193,7 +194,7 @@ def main() -> None:
         order = list(corpus.cases)
         random.Random(seed).shuffle(order)
         started = time.perf_counter()
-        outcome = _merge_in_order(order, extractions)
+        outcome = _merge_in_order(order, extractions, explain=args.explain)
         summary = _summary(all_ids, outcome) | {"seed": seed, "seconds": round(time.perf_counter() - started, 1)}
         runs.append(summary)
         groupings.append(_grouping(outcome))

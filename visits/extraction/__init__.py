@@ -137,7 +137,7 @@ def _extract(text, language, published, title, publisher, url, directory, contex
     # a report that opens with a phone or video call has that call for news: earlier visits are context
     opens_with_call = any(frames.remote(kit, a) for a in doc[:LEAD_SENTENCES])
     went_home = any(kit.returns.find(a.tokens) for a in doc)
-    trips = finish_trips(builder.trips.values(), published, news=opens_with_call, went_home=went_home)
+    trips = finish_trips(builder.trips.values(), published, call=opens_with_call, went_home=went_home)
     if trips or opens_with_call:  # the report's own news is a journey or a call: meetings long before are context
         meetings = [m for m in meetings if not is_background(m.date and m.date.end, published)]
     if opens_with_call:

@@ -373,14 +373,14 @@ def still_there(trip: Trip, published: dt.date | None) -> None:
         last.status = "ongoing"
 
 
-def finish_trips(trips, published: dt.date | None, news: bool = False, went_home: bool = False) -> list[Trip]:
+def finish_trips(trips, published: dt.date | None, call: bool = False, went_home: bool = False) -> list[Trip]:
     """Drop stops at the traveller's home (own country, own organisation's seat) and, when the report
-    has news of its own (a current stop, or ``news``: a call it opens with), stops of earlier journeys
-    recalled for context; a stop the report places on its publication day, or tells of in the past tense
-    only, is under way unless the report says the traveller went home (``went_home``)."""
+    has news of its own (a current stop, or ``call``: a call it opens with), stops of earlier journeys
+    recalled for context; in a call report, also journeys over before its day (what the callers discussed).
+    A stop the report places on its publication day, or tells of in the past tense only, is under way
+    unless the report says the traveller went home (``went_home``)."""
     trips = list(trips)
-    call = news  # the report's news is a phone or video call: a journey already over is what was discussed
-    news = news or any(not is_background(s.end or s.start, published) for t in trips for s in t.stops)
+    news = call or any(not is_background(s.end or s.start, published) for t in trips for s in t.stops)
     result = []
     for trip in trips:
         home = home_of(trip.traveller)

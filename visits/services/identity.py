@@ -210,12 +210,10 @@ def _trips_linked_to(traveller_id: int, countries: set[str]) -> set[int]:
     while it also fits a trip of another of its countries: the grouping must see every trip a claim could
     join, or it depends on the order reports came in.
     """
-    stops = list(Stop.objects.filter(trip__traveller_id=traveller_id).values_list("trip_id", "country_id"))
     by_country: dict[str, set[int]] = {}
-    for trip_id, country in stops:
-        by_country.setdefault(country, set()).add(trip_id)
     countries_of: dict[int, set[str]] = {}
-    for trip_id, country in stops:
+    for trip_id, country in Stop.objects.filter(trip__traveller_id=traveller_id).values_list("trip_id", "country_id"):
+        by_country.setdefault(country, set()).add(trip_id)
         countries_of.setdefault(trip_id, set()).add(country)
     linked: set[int] = set()
     pending = set(countries)

@@ -73,10 +73,10 @@ def published(claim: Claim) -> Period | None:
     if not value:
         return None
     try:
-        low, high, _ = period_bounds(value)
+        low, high, precision = period_bounds(value)
     except ValueError:
         return None
-    return (low, high) if (high - low).days <= 31 else None  # a year says too little to place anything
+    return None if precision == "year" else (low, high)  # a year says too little to place anything
 
 
 def gap(a: Period, b: Period) -> int:

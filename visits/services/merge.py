@@ -266,7 +266,7 @@ def _find_trip(run: _Run, traveller: Person, claim: Claim) -> Trip | None:
     Several matching trips mean this report bridges them: they are merged into the oldest (unless an
     analyst split them, marked by a lock on "stops").
     """
-    again = _again(run, claim, trip__traveller=traveller)
+    again = _again(run, claim, traveller)
     if again is not None:
         return again.trip
     if matching.is_loose(claim):
@@ -291,18 +291,20 @@ def _find_trip(run: _Run, traveller: Person, claim: Claim) -> Trip | None:
     return keep
 
 
-def _again(run: _Run, claim: Claim, **fact) -> Evidence | None:
-    """Evidence of this report that already makes the same claim (a fact stated twice, or a re-extraction)."""
-    if not run.fresh:
-        return Evidence.objects.filter(report=run.report, claim=claim, **fact).order_by("pk").first()
-    for evidence in run.written.values():
-        if evidence.claim != claim:
-            continue
-        if "trip__traveller" in fact and evidence.trip_id and evidence.trip.traveller_id == fact["trip__traveller"].pk:
-            return evidence
-        if "meeting__isnull" in fact and evidence.meeting_id:
-            return evidence
-    return None
+def _again(run: _Run, claim: Claim, traveller: Person | None = None) -> Evidence | None:
+    """Evidence of this report that already makes the same claim about a trip of ``traveller`` (about a
+    meeting when no traveller is given): a fact stated twice, or a re-extraction."""
+    if run.fresh:
+        return next((e for e in run.written.values() if e.claim == claim and _about(e, traveller)), None)
+    rows = Evidence.objects.filter(report=run.report, claim=claim)
+    rows = rows.filter(trip__traveller=traveller) if traveller else rows.filter(meeting__isnull=False)
+    return rows.order_by("pk").first()
+
+
+def _about(evidence: Evidence, traveller: Person | None) -> bool:
+    if traveller is None:
+        return evidence.meeting_id is not None
+    return evidence.trip is not None and evidence.trip.traveller_id == traveller.pk
 
 
 def _any_match(claims: list[Claim], claim: Claim, predicate) -> bool:
@@ -422,7 +424,7 @@ def _merge_participation(run: _Run, meeting: Meeting, person: Person, data: dict
 
 def _find_meeting(run: _Run, claim: Claim) -> Meeting | None:
     """This report's earlier meeting with the same claim, else the meeting(s) the claim matches (merged)."""
-    again = _again(run, claim, meeting__isnull=False)
+    again = _again(run, claim)
     if again is not None:
         return again.meeting
     window = _search_window(claim)
