@@ -80,6 +80,22 @@ def test_a_month_that_two_trips_lie_near_places_nothing():
     assert identity.UNRESOLVED in Trip.objects.get(evidence__report__title="r2").flags
 
 
+def test_a_bare_year_gives_way_to_the_day_the_report_was_fetched():
+    import datetime as dt
+
+    merge_all([KYIV_OCT])
+    fetched = Report.objects.create(
+        kind=Report.Kind.ARTICLE,
+        title="fetched",
+        url="https://news.example/rutte-kyiv",
+        language="en",
+        text="report",
+        retrieved_at=dt.datetime(2024, 10, 5, 9, 0, tzinfo=dt.UTC),
+    )
+    merge_extraction(fetched, report_of("2024", {"country": "UA"}))
+    assert grouping() == {frozenset({"r0", "fetched"})}
+
+
 def test_a_month_reaches_only_a_week_beyond_itself():
     in_april = report_of("2024-04", {"country": "UA"})
     mid_march = report_of("2024-03-15", {"country": "UA", "city": "Odesa"}, start="2024-03-15")

@@ -112,21 +112,30 @@ def _resolve_identities(run: _Run) -> set[int]:
 
 def _published(report: Report, stated: str | None) -> str | None:
     """The report's publication day: as printed, else from the UTC timestamp, else as the extraction says
-    (a dateline), else the day a feed or link brought it (an uploaded file's upload day says nothing)."""
+    (a dateline; a month stays a month), else the day a feed or link brought it (an uploaded file's upload
+    day says nothing)."""
     if report.published_date:
         return report.published_date.isoformat()
     if report.published_at:
         return report.published_at.date().isoformat()
-    try:
-        if stated:
-            low, _, precision = matching.period_bounds(stated)
-            # a month is kept as a month (a page dated "2023-04"): its first day would be a guess
-            return low.isoformat() if precision == "day" else (low.isoformat()[:7] if precision == "month" else None)
-    except ValueError:
-        pass
+    stated_period = _stated_publication(stated)
+    if stated_period:
+        return stated_period
     if report.kind == Report.Kind.ARTICLE and report.retrieved_at:
         return report.retrieved_at.date().isoformat()
     return None
+
+
+def _stated_publication(stated: str | None) -> str | None:
+    """The extraction's publication date as a day or a month (a page dated "2023-04": its first day would
+    be a guess); a bare year or an unreadable value is no date."""
+    try:
+        low, _, precision = matching.period_bounds(stated) if stated else (None, None, None)
+    except ValueError:
+        return None
+    if precision == "day":
+        return low.isoformat()
+    return low.isoformat()[:7] if precision == "month" else None
 
 
 # --- people ----------------------------------------------------------------------------------------------
