@@ -228,6 +228,18 @@ def _dates(obj) -> Entry:
     }
 
 
+def _head(kind: str, obj, url_template: tuple[str, str]) -> Entry:
+    """What every timeline entry opens with, trip or meeting: its kind, id, page, title, status, dates."""
+    return {
+        "type": kind,
+        "id": obj.pk,
+        "url": Links.fill(url_template, obj.pk),
+        "title": obj.title or str(obj),
+        "status": obj.status,
+        **_dates(obj),
+    }
+
+
 def _first_city(cities) -> str | None:
     return cities[0] if cities and isinstance(cities[0], str) else None
 
@@ -275,12 +287,7 @@ def trip_entry(trip: Trip, request, coordinates: Coordinates, links: Links | Non
             merged = topics.setdefault(topic["slug"], {"slug": topic["slug"], "name": topic["name"], "evidence": []})
             merged["evidence"].extend(topic["evidence"])
     return {
-        "type": "trip",
-        "id": trip.pk,
-        "url": Links.fill((links or Links(request)).trip, trip.pk),
-        "title": trip.title or str(trip),
-        "status": trip.status,
-        **_dates(trip),
+        **_head("trip", trip, (links or Links(request)).trip),
         "traveller": person_ref(trip.traveller),
         "stops": stops,
         "topics": list(topics.values()),
@@ -305,12 +312,7 @@ def participant_item(participation) -> Entry:
 def meeting_entry(meeting: Meeting, request, coordinates: Coordinates, links: Links | None = None) -> Entry:
     latitude, longitude = coordinates.of(meeting.country, meeting.city)
     return {
-        "type": "meeting",
-        "id": meeting.pk,
-        "url": Links.fill((links or Links(request)).meeting, meeting.pk),
-        "title": meeting.title or str(meeting),
-        "status": meeting.status,
-        **_dates(meeting),
+        **_head("meeting", meeting, (links or Links(request)).meeting),
         "kind": meeting.kind or None,
         "country": country_ref(meeting.country),
         "city": meeting.city,
