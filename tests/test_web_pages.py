@@ -467,6 +467,26 @@ def test_language_switcher(client, timeline_data):
     assert "Filtres" in french and "Tenue" in french  # the status of the held talks
 
 
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("de", ["Filter", "Beitrittsprozess", "Friedensprozess"]),
+        ("es", ["Cronología", "Proceso de adhesión", "Proceso de paz"]),
+        ("ru", ["Хронология", "Процесс вступления", "Мирный процесс"]),
+        ("fr", ["Chronologie", "Processus d\u2019adhésion", "Processus de paix"]),
+    ],
+)
+def test_interface_and_topic_names_in_each_language(client, timeline_data, language, words):
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    timeline = client.get("/?country=GE").content.decode()
+    assert f'<html lang="{language}">' in timeline
+    for word in words:
+        assert word in timeline
+    topic_page = client.get("/topics/membership-process/").content.decode()
+    assert f"<h1>{words[1]}</h1>" in topic_page
+    assert "Membership process" not in topic_page
+
+
 # --- Queries ------------------------------------------------------------------------------
 
 

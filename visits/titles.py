@@ -18,7 +18,32 @@ from collections.abc import Iterable, Sequence
 
 import babel
 from babel.lists import format_list
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
+
+#: The seeded topic taxonomy's names (visits/migrations/0002_seed_topics.py); topics analysts add keep
+#: the name they were given.
+TOPIC_NAMES = {
+    "energy-security": gettext_lazy("Energy security"),
+    "membership-process": gettext_lazy("Membership process"),
+    "partnership": gettext_lazy("Partnership"),
+    "defence-cooperation": gettext_lazy("Defence cooperation"),
+    "peace-process": gettext_lazy("Peace process"),
+    "trade-investment": gettext_lazy("Trade and investment"),
+    "sanctions": gettext_lazy("Sanctions"),
+    "ukraine-war": gettext_lazy("War in Ukraine"),
+    "migration": gettext_lazy("Migration"),
+    "climate": gettext_lazy("Climate"),
+    "other": gettext_lazy("Other"),
+}
+
+
+def topic_name(topic) -> str:
+    """A topic's name in the current language: a Topic, or a row with ``slug`` and ``name``."""
+    if topic is None:
+        return ""
+    slug, name = (topic.get("slug"), topic.get("name")) if isinstance(topic, dict) else (topic.slug, topic.name)
+    return str(TOPIC_NAMES.get(slug, name or slug or ""))
+
 
 #: Locales whose list pattern is used for a language (CLDR's "en" has the serial comma).
 _LIST_LOCALE = {"en": "en_GB"}

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from visits import titles
 from visits.dates import Precision, format_partial
 
 register = template.Library()
@@ -94,6 +95,11 @@ def flag_text(flag: str) -> str:
 @register.filter
 def kind_label(kind: str) -> str:
     return KINDS.get(kind, kind)
+
+
+@register.filter
+def topic_name(topic) -> str:
+    return titles.topic_name(topic)
 
 
 @register.filter

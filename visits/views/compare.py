@@ -9,12 +9,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from visits import compare as comparison
 from visits.models import Country
 from visits.views.common import page_title, render_page
 
-MEASURES = ("visits", "trips", "meetings")
+#: What the bars count, by the ``measure`` parameter's value, with the word shown for it.
+MEASURES = {"visits": gettext_lazy("visits"), "trips": gettext_lazy("trips"), "meetings": gettext_lazy("meetings")}
 
 
 def _format_links(query: QueryDict) -> list[dict[str, str]]:
@@ -52,7 +54,8 @@ def compare(request: HttpRequest) -> HttpResponse:
             "title": page_title(_("Compare")),
             "query": query,
             "measure": measure,
-            "measures": MEASURES,
+            "measure_label": MEASURES[measure],
+            "measures": list(MEASURES.items()),
             "countries": list(Country.objects.filter(stops__isnull=False).distinct().order_by("name")),
             "hidden": [(k, v) for k in query for v in query.getlist(k) if k in ("person", "country", "to", "measure")],
             "format_links": _format_links(query),

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from visits import selectors
+from visits import selectors, titles
 from visits.models import Topic
 from visits.views import charts
 from visits.views.common import data_links, page_title, render_page
@@ -32,7 +32,7 @@ def topic(request: HttpRequest, slug: str) -> HttpResponse:
         filters = QueryDict(mutable=True)
         filters["topic"] = subject.slug
         return {
-            "title": page_title(subject.name),
+            "title": page_title(titles.topic_name(subject)),
             "topic": subject,
             **profile,
             "filters": filters,
