@@ -30,6 +30,7 @@ from rest_framework.views import APIView
 
 from api import filters as f
 from api import pagination as p
+from api import renderers
 from api import serializers as s
 from api.caching import conditional
 from api.json import ORJSONRenderer
@@ -57,22 +58,13 @@ from visits.timeline.entries import evidence_item
 
 logger = logging.getLogger(__name__)
 
-try:  # written by another helper; the API works (JSON only) without it
-    from api import renderers as _renderers
-except ImportError:  # pragma: no cover - only while that module is missing
-    _renderers = None
-
-EXTRA_RENDERERS: list = (
-    [
-        _renderers.CSVRenderer,
-        _renderers.GeoJSONRenderer,
-        _renderers.ICalendarRenderer,
-        _renderers.AtomRenderer,
-        _renderers.TimelineJSRenderer,
-    ]
-    if _renderers is not None
-    else []
-)
+EXTRA_RENDERERS: list = [
+    renderers.CSVRenderer,
+    renderers.GeoJSONRenderer,
+    renderers.ICalendarRenderer,
+    renderers.AtomRenderer,
+    renderers.TimelineJSRenderer,
+]
 LIST_FORMATS = ("json", *(r.format for r in EXTRA_RENDERERS))
 
 
@@ -193,7 +185,7 @@ class FactListView(ApiView):
 
     def get(self, request: Request) -> Response | StreamingHttpResponse:
         params = request.query_params
-        if params.get("format") == "csv" and _renderers is not None:
+        if params.get("format") == "csv":
             return self.stream_csv(request, read.check_list(self.kind, params))
         page = read.entry_page(self.kind, params, request)
         self.last_modified = page.last_modified
@@ -208,7 +200,7 @@ class FactListView(ApiView):
 
     def stream_csv(self, request, checked) -> StreamingHttpResponse:
         entries = read.iterate_entries(self.kind, request.query_params, request, checked=checked)
-        response = StreamingHttpResponse(_renderers.stream_csv(entries), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(renderers.stream_csv(entries), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="timeline.csv"'
         response["Cache-Control"] = "public, max-age=60"
         return response
