@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from visits import alerts
 from visits import cache as timeline_cache
 from visits.models import Change
 from visits.search import refresh_search_documents
@@ -87,6 +88,7 @@ def write_changes(changes: ChangeSet, *, search: bool = True) -> list[Change]:
     if not rows:
         return rows  # nothing changed: the cached timeline is still right
     Change.objects.bulk_create(rows, batch_size=1000)
+    alerts.changes_written(rows)  # bulk_create sends no post_save
     if search:
         refresh_search_documents(trip_ids=changes.ids("trip"), meeting_ids=changes.ids("meeting"))
     invalidate_timeline()
@@ -108,3 +110,16 @@ def invalidate_timeline() -> None:
     One bump per transaction however often it is called (``visits.cache.schedule_bump``).
     """
     timeline_cache.schedule_bump()
+
+
+def analyze(*models) -> None:
+    """Refresh the planner's statistics of tables a bulk write just filled.
+
+    Where autovacuum is off (or has not come round yet, or the rows are not committed), a plan made on
+    the statistics of an empty table can take minutes for what an index answers in milliseconds.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -48,7 +48,7 @@ from visits.models import (
     Trip,
     TripStatus,
 )
-from visits.services.writer import ChangeSet, invalidate_timeline, write_changes
+from visits.services.writer import ChangeSet, analyze, invalidate_timeline, write_changes
 
 PUBLISHER = "Office of the Historian, U.S. Department of State"
 SITE = "https://history.state.gov/departmenthistory"
@@ -99,6 +99,7 @@ class HsgImporter:
         bar = tqdm(files, desc="HSG", unit="file", file=sys.stderr, disable=not self.progress)
         for kind, path in bar:
             self._import_file(kind, path)
+        analyze(Person, Position, Report, Trip, Stop, Meeting, Participation, Evidence)
         result = ImportResult(self.tally, self.problems, self.notes, 0.0, figures=dict(self.figures))
         result.seconds = round(time.monotonic() - began, 2)
         run.counts = {**result.counts, "seconds": result.seconds}
