@@ -15,8 +15,9 @@ from tests import api_factories as f
 from tracker.celery import app as celery_app
 from visits import alerts
 from visits.alert_tasks import alerts_deliver_webhook
-from visits.models import Change, SavedSearch, Webhook, WebhookDelivery
-from visits.services import refresh
+from visits.models import Change, Report, SavedSearch, Trip, Webhook, WebhookDelivery
+from visits.services import refresh, writer
+from visits.services.merge import merge_extraction
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +125,48 @@ def test_each_change_is_delivered_once_with_a_valid_signature(
     assert first["entry"]["url"] == f"/trips/{armenia.pk}/"
     assert first["saved_search"]["query"] == "country=AM"
     assert set(WebhookDelivery.objects.values_list("status", "attempts")) == {("delivered", 1)}
+
+
+def test_changes_written_in_bulk_are_delivered_too(receiver, eager, no_private, django_capture_on_commit_callbacks):
+    """Importers and the report merge write the feed with one bulk insert, which sends no post_save."""
+    saved("country=AM", receiver.url, allow_private=True)
+    armenia = f.trip(when="2024-03-18", stops=[("AM", ["Yerevan"], [])])
+    georgia = f.trip(when="2024-03-18", stops=[("GE", ["Tbilisi"], [])])
+    changes = writer.ChangeSet()
+    changes.created("trip", [armenia.pk, georgia.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        rows = writer.write_changes(changes)
+
+    assert len(rows) == 2
+    assert [(p["event"], p["entry"]["id"]) for p in receiver.payloads()] == [("trip.new", armenia.pk)]
+
+
+def test_a_report_merged_into_the_timeline_is_delivered(
+    receiver, eager, no_private, django_capture_on_commit_callbacks
+):
+    saved("country=AM", receiver.url, allow_private=True)
+    f.country("AM")
+    traveller = f.person("Jens Stoltenberg")
+    report = Report.objects.create(kind=Report.Kind.FILE, language="en", text="a report")
+    extraction = {
+        "report": {"language": "en", "published": "2024-03-18"},
+        "officials": [{"name": traveller.name}],
+        "trips": [
+            {
+                "traveller": {"name": traveller.name},
+                "stops": [{"country": "AM"}],
+                "status": "completed",
+                "start": "2024-03-18",
+                "end": "2024-03-18",
+                "precision": "day",
+            }
+        ],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        merge_extraction(report, extraction)
+
+    trip = Trip.objects.get(traveller=traveller)
+    assert [(p["event"], p["entry"]["id"]) for p in receiver.payloads()] == [("trip.new", trip.pk)]
 
 
 def test_a_merge_is_told_with_the_entry_it_went_into(receiver, eager, no_private, django_capture_on_commit_callbacks):

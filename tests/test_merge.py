@@ -474,3 +474,25 @@ def test_a_report_bridging_two_trips_merges_them(world):
     trip = Trip.objects.get()
     assert sorted(trip.stops.values_list("country_id", flat=True)) == ["AM", "AZ", "GE"]
     assert Change.objects.filter(kind="trip", action="merged", merged_into=trip.pk).count() == 1
+
+
+def test_a_meeting_stated_twice_in_one_new_report_keeps_one_row_per_span_with_the_last_claim(world):
+    """The evidence of a new report is inserted in one statement at the end; a second statement of the
+    same fact in the same sentence updates the waiting row instead of adding one."""
+    extraction = copy.deepcopy(EXTRACTION_B)
+    again = copy.deepcopy(extraction["meetings"][0]) | {"status": "cancelled"}
+    extraction["meetings"].append(again)
+    result = merge_extraction(world["B"], extraction)
+
+    meeting = Meeting.objects.get()
+    assert result.meetings_created == 1
+    assert Evidence.objects.filter(meeting=meeting).count() == 1
+    assert Evidence.objects.get(meeting=meeting).claim["status"] == "cancelled"
+    assert meeting.status == "cancelled"
+
+
+def test_merging_a_new_report_takes_a_bounded_number_of_statements(world, django_assert_max_num_queries):
+    """A pin on the work of one ingestion (the benchmark bench/merge_generated.py measures the time)."""
+    merge(world, "A")
+    with django_assert_max_num_queries(75):
+        merge(world, "B")

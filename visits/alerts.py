@@ -161,16 +161,21 @@ def payload(change: Change, search: SavedSearch, entry: Trip | Meeting) -> dict[
 
 def on_change_saved(sender, instance: Change, created: bool, **kwargs) -> None:
     """post_save of Change: once the transaction commits, work out who to tell (in a task)."""
-    if not created or instance.action not in EVENTS:
+    if created:
+        changes_written([instance])
+
+
+def changes_written(changes: list[Change]) -> None:
+    """Feed rows just written (one by one or in bulk, which sends no signal): dispatch each, after commit."""
+    change_ids = [change.pk for change in changes if change.action in EVENTS]
+    if not change_ids or not Webhook.objects.filter(active=True).exists():
         return
-    if not Webhook.objects.filter(active=True).exists():
-        return
-    change_id = instance.pk
 
     def send() -> None:
         from visits.alert_tasks import alerts_dispatch_change
 
-        alerts_dispatch_change.delay(change_id)
+        for change_id in change_ids:
+            alerts_dispatch_change.delay(change_id)
 
     transaction.on_commit(send)
 

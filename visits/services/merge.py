@@ -28,7 +28,7 @@ from visits.models import (
     Trip,
 )
 from visits.search import refresh_search_documents
-from visits.services import identity, matching, refresh
+from visits.services import identity, matching, refresh, writer
 from visits.services.matching import Claim
 from visits.services.merge_people import new_directory, resolve_or_create_person
 
@@ -65,6 +65,10 @@ class _Run:
     fresh: bool = False
     written: dict[tuple, Evidence] = field(default_factory=dict)
     countries: dict[str, bool] = field(default_factory=dict)  # code -> known
+    # New evidence of a fresh report waits here and is inserted in one statement before anything reads it.
+    pending: list[Evidence] = field(default_factory=list)
+    participations: dict[int, dict[int, Participation]] = field(default_factory=dict)  # meeting -> person -> row
+    changes: writer.ChangeSet = field(default_factory=writer.ChangeSet)
 
     def skip(self, message: str) -> None:
         if message not in self.result.skipped:
@@ -83,25 +87,36 @@ def merge_extraction(report: Report, extraction: dict) -> MergeResult:
         directory=new_directory(),
         fresh=not Evidence.objects.filter(report=report).exists(),
     )
-    people_before = Person.objects.count()
     for official in extraction.get("officials") or []:
         _person(run, official)
     for index, trip in enumerate(extraction.get("trips") or []):
         _merge_trip(run, index, trip)
     for index, meeting in enumerate(extraction.get("meetings") or []):
         _merge_meeting(run, index, meeting)
+    _publish(run)
     _refresh(run)
+    _publish(run)
     resolved = _resolve_identities(run)
     refresh_search_documents(trip_ids=set(run.trips) | resolved, meeting_ids=run.meetings)
-    run.result.people_created = Person.objects.count() - people_before
     return run.result
+
+
+def _publish(run: _Run) -> None:
+    """Insert the waiting evidence and write the changes recorded so far to the feed (before anything that
+    reads evidence, merges records or records changes of its own, so the feed keeps the order of events)."""
+    if run.pending:
+        Evidence.objects.bulk_create(run.pending)
+        run.pending = []
+    if run.changes:
+        writer.write_changes(run.changes, search=False)
+        run.changes = writer.ChangeSet()
 
 
 def _resolve_identities(run: _Run) -> set[int]:
     """Regroup the touched travellers' trips in the touched countries: an undated report may now fit one."""
     touched: dict[int, set[str]] = {}
-    for trip in Trip.objects.filter(pk__in=run.trips).prefetch_related("stops"):
-        touched.setdefault(trip.traveller_id, set()).update(s.country_id for s in trip.stops.all())
+    for traveller_id, country in Trip.objects.filter(pk__in=run.trips).values_list("traveller_id", "stops__country_id"):
+        touched.setdefault(traveller_id, set()).update([country] if country else [])
     result = identity.Resolution()
     for traveller_id, countries in sorted(touched.items()):
         result.add(identity.resolve_traveller(traveller_id, countries))
@@ -148,13 +163,14 @@ def _person(run: _Run, data: dict) -> Person | None:
     if key not in run.people:
         person = Person.objects.filter(pk=data["id"]).first() if data.get("id") else None
         if person is None and name:
-            person = resolve_or_create_person(
+            person, created = resolve_or_create_person(
                 name=name,
                 as_written=data.get("as_written") or name,
                 language=run.language,
                 country=_country_code(run, data.get("country"), f"person {name}"),
                 directory=run.directory,
             )
+            run.result.people_created += int(created)
         run.people[key] = person
     return run.people[key]
 
@@ -199,7 +215,8 @@ def _evidence(run: _Run, fact: dict, claim: Claim, spans: list[dict]) -> int:
         if existing is not None:
             if existing.claim != claim:  # a re-extraction of the same report says something else now
                 existing.claim = claim
-                existing.save(update_fields=["claim"])
+                if existing.pk is not None:  # else it is still waiting to be inserted
+                    existing.save(update_fields=["claim"])
             continue
         confidence = min(max(float(span.get("confidence", 1.0)), 0.0), 1.0)
         evidence = Evidence(
@@ -213,8 +230,11 @@ def _evidence(run: _Run, fact: dict, claim: Claim, spans: list[dict]) -> int:
         )
         # A new row is its own record of what the report said: history starts with the first change to it
         # (an analyst's review, a move by a merge), which halves the rows ingestion writes.
-        evidence.skip_history_when_saving = True
-        evidence.save()
+        if run.fresh:
+            run.pending.append(evidence)
+        else:
+            evidence.skip_history_when_saving = True
+            evidence.save()
         run.written[key] = evidence
         created += 1
     run.result.evidence_created += created
@@ -258,13 +278,14 @@ def _merge_trip(run: _Run, index: int, data: dict) -> None:
             traveller=traveller, status=claim["status"] or Trip._meta.get_field("status").default
         )
         run.created.add(("trip", trip.pk))
-        refresh.record("trip", trip.pk, "created")
+        run.changes.created("trip", [trip.pk])
         run.result.trips_created += 1
     run.trips[trip.pk] = trip
     spans = _spans(data)
     grown = _evidence(run, {"trip": trip}, claim, spans)
+    existing = list(trip.stops.order_by("pk")) if stops else []
     for code, position, stop_data in stops:
-        grown += _merge_stop(run, trip, code, position, stop_data, spans)
+        grown += _merge_stop(run, trip, existing, code, position, stop_data, spans)
     if grown:
         run.grown.add(("trip", trip.pk))
 
@@ -278,6 +299,7 @@ def _find_trip(run: _Run, traveller: Person, claim: Claim) -> Trip | None:
     again = _again(run, claim, traveller)
     if again is not None:
         return again.trip
+    _publish(run)
     if matching.is_loose(claim):
         # an undated claim never bridges trips; it joins the one trip it fits, if there is exactly one
         placed = identity.only_fitting_trip(traveller.pk, claim)
@@ -285,7 +307,9 @@ def _find_trip(run: _Run, traveller: Person, claim: Claim) -> Trip | None:
     window = _search_window(claim)
     candidates = Trip.objects.filter(traveller=traveller, stops__country_id__in=claim["countries"]).distinct()
     candidates = candidates.filter(Q(start_date__isnull=True) | Q(start_date__lte=window[1], end_date__gte=window[0]))
-    matches = [t for t in candidates.order_by("pk") if _any_match(_dated_claims(t), claim, matching.trip_claims_match)]
+    candidates = list(candidates.order_by("pk"))
+    evidence = refresh.FactEvidence(trip_id=[t.pk for t in candidates])
+    matches = [t for t in candidates if _any_match(_dated_claims(t, evidence), claim, matching.trip_claims_match)]
     if not matches:
         return None
     keep, others = matches[0], matches[1:]
@@ -293,7 +317,8 @@ def _find_trip(run: _Run, traveller: Person, claim: Claim) -> Trip | None:
         return min(matches, key=lambda t: (t.start_date or dt.date.max, t.pk))
     from visits.services.timeline import trip_merge
 
-    run.fresh = False  # the merge moves evidence rows between trips
+    if others:
+        run.fresh = False  # the merge moves evidence rows between trips
     for other in others:
         run.trips.pop(other.pk, None)
         keep = trip_merge(keep=keep, other=other)
@@ -320,13 +345,13 @@ def _any_match(claims: list[Claim], claim: Claim, predicate) -> bool:
     return any(predicate(existing, claim) for existing in claims)
 
 
-def _dated_claims(trip: Trip) -> list[Claim]:
-    return [c for c in _claims_or_state(trip) if not matching.is_loose(c)]
+def _dated_claims(trip: Trip, evidence: refresh.FactEvidence) -> list[Claim]:
+    return [c for c in _claims_or_state(trip, evidence) if not matching.is_loose(c)]
 
 
-def _claims_or_state(trip: Trip) -> list[Claim]:
+def _claims_or_state(trip: Trip, evidence: refresh.FactEvidence) -> list[Claim]:
     """A trip's claims; for a trip without evidence (analyst-made, imported) its own fields stand in."""
-    claims = refresh.claims_for(trip=trip)
+    claims = evidence.claims("trip_id", trip.pk)
     if claims:
         return claims
     state = {"countries": list(trip.stops.values_list("country_id", flat=True))}
@@ -337,12 +362,16 @@ def _claims_or_state(trip: Trip) -> list[Claim]:
     return [state]
 
 
-def _merge_stop(run: _Run, trip: Trip, code: str, position: int, data: dict, spans: list[dict]) -> int:
-    """Add or reuse the trip's stop in ``code`` and record the report's claim about it; returns growth."""
-    stop = trip.stops.filter(country_id=code).order_by("pk").first()
+def _merge_stop(
+    run: _Run, trip: Trip, stops: list[Stop], code: str, position: int, data: dict, spans: list[dict]
+) -> int:
+    """Add or reuse the trip's stop in ``code`` (``stops``: the trip's stops so far, grown here) and record the
+    report's claim about it; returns growth."""
+    stop = next((s for s in stops if s.country_id == code), None)
     grown = 0
     if stop is None:
-        stop = Stop.objects.create(trip=trip, country_id=code, order=trip.stops.count())
+        stop = Stop.objects.create(trip=trip, country_id=code, order=len(stops))
+        stops.append(stop)
         grown += 1
     claim = {
         "fact": "stop",
@@ -403,7 +432,7 @@ def _merge_meeting(run: _Run, index: int, data: dict) -> None:
             kind=claim["kind"], status=claim["status"] or Meeting._meta.get_field("status").default
         )
         run.created.add(("meeting", meeting.pk))
-        refresh.record("meeting", meeting.pk, "created")
+        run.changes.created("meeting", [meeting.pk])
         run.result.meetings_created += 1
     run.meetings[meeting.pk] = meeting
     spans = _spans(data)
@@ -419,7 +448,7 @@ def _merge_meeting(run: _Run, index: int, data: dict) -> None:
 
 
 def _merge_participation(run: _Run, meeting: Meeting, person: Person, data: dict, spans: list[dict], where: str) -> int:
-    participation, created = Participation.objects.get_or_create(meeting=meeting, person=person)
+    participation, created = _participation(run, meeting, person)
     claim = {
         "fact": "participation",
         "published": run.published,
@@ -431,17 +460,34 @@ def _merge_participation(run: _Run, meeting: Meeting, person: Person, data: dict
     return int(created) + _evidence(run, {"participation": participation}, claim, spans)
 
 
+def _participation(run: _Run, meeting: Meeting, person: Person) -> tuple[Participation, bool]:
+    """The meeting's participation of ``person``, created if absent (the meeting's rows read once per run; the
+    people are locked, so no concurrent merge adds the same one)."""
+    if meeting.pk not in run.participations:
+        new = ("meeting", meeting.pk) in run.created
+        rows = [] if new else meeting.participations.all()
+        run.participations[meeting.pk] = {p.person_id: p for p in rows}
+    known = run.participations[meeting.pk]
+    if person.pk in known:
+        return known[person.pk], False
+    known[person.pk] = Participation.objects.create(meeting=meeting, person=person)
+    return known[person.pk], True
+
+
 def _find_meeting(run: _Run, claim: Claim) -> Meeting | None:
     """This report's earlier meeting with the same claim, else the meeting(s) the claim matches (merged)."""
     again = _again(run, claim)
     if again is not None:
         return again.meeting
+    _publish(run)
     window = _search_window(claim)
     if window is None:
         return None
     candidates = Meeting.objects.filter(participations__person_id__in=claim["people"]).distinct().order_by("pk")
     candidates = candidates.filter(Q(start_date__isnull=True) | Q(start_date__lte=window[1], end_date__gte=window[0]))
-    matches = [m for m in candidates if _any_match(_meeting_claims(m), claim, matching.meeting_claims_match)]
+    candidates = list(candidates)
+    evidence = refresh.FactEvidence(meeting_id=[m.pk for m in candidates])
+    matches = [m for m in candidates if _any_match(_meeting_claims(m, evidence), claim, matching.meeting_claims_match)]
     if not matches:
         return None
     if any(m.is_locked("participations") for m in matches):
@@ -449,7 +495,9 @@ def _find_meeting(run: _Run, claim: Claim) -> Meeting | None:
     from visits.services.timeline import meeting_merge
 
     keep = matches[0]
-    run.fresh = False  # the merge moves evidence rows between meetings
+    if matches[1:]:
+        run.fresh = False  # the merge moves evidence rows between meetings
+        run.participations.clear()  # and participations
     for other in matches[1:]:
         run.meetings.pop(other.pk, None)
         keep = meeting_merge(keep=keep, other=other)
@@ -466,9 +514,9 @@ def _search_window(claim: Claim) -> tuple[dt.date, dt.date] | None:
     return period[0] - 2 * matching.WINDOW, period[1] + 2 * matching.WINDOW
 
 
-def _meeting_claims(meeting: Meeting) -> list[Claim]:
+def _meeting_claims(meeting: Meeting, evidence: refresh.FactEvidence) -> list[Claim]:
     """A meeting's claims; for one without evidence its own fields stand in."""
-    claims = refresh.claims_for(meeting=meeting)
+    claims = evidence.claims("meeting_id", meeting.pk)
     if claims:
         return claims
     state = {
@@ -488,17 +536,20 @@ def _meeting_claims(meeting: Meeting) -> list[Claim]:
 
 def _refresh(run: _Run) -> None:
     """Re-derive every trip and meeting this report touched (and meetings a trip change may re-attach)."""
-    meetings = dict(run.meetings)
+    near: dict[int, Meeting] = {}
     for trip in run.trips.values():
         trip.refresh_from_db()
         changed = refresh.refresh_trip(trip)
         if _updated(run, "trip", trip.pk, changed):
             run.result.trips_updated += 1
-        meetings.update({m.pk: m for m in refresh.meetings_near(trip)})
-    for meeting in meetings.values():
+        near.update({m.pk: m for m in refresh.meetings_near(trip) if m.pk not in run.meetings})
+    for meeting in run.meetings.values():
         meeting.refresh_from_db()
-        changed = refresh.refresh_meeting(meeting)
-        if _updated(run, "meeting", meeting.pk, changed):
+        if _updated(run, "meeting", meeting.pk, refresh.refresh_meeting(meeting)):
+            run.result.meetings_updated += 1
+    # A meeting this report said nothing about keeps what its claims give; only its trip may have moved.
+    for meeting in near.values():
+        if _updated(run, "meeting", meeting.pk, refresh.attach_meeting(meeting)):
             run.result.meetings_updated += 1
 
 
@@ -506,5 +557,5 @@ def _updated(run: _Run, kind: str, pk: int, changed: bool) -> bool:
     """Record an "updated" change for an existing record that changed or got new evidence."""
     if (kind, pk) in run.created or not (changed or (kind, pk) in run.grown):
         return False
-    refresh.record(kind, pk, "updated")
+    run.changes.updated(kind, [pk])
     return True

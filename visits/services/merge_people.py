@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max
+from django.db import connection
 
 from visits.models import Person, PersonAlias
 from visits.services.directory import DatabaseDirectory
@@ -14,9 +14,14 @@ _shared: tuple[tuple, DatabaseDirectory] | None = None
 
 
 def _people_version() -> tuple:
-    people = Person.objects.aggregate(n=Count("id"), changed=Max("updated_at"))
-    aliases = PersonAlias.objects.aggregate(n=Count("id"), last=Max("id"))
-    return people["n"], people["changed"], aliases["n"], aliases["last"]
+    """What changes whenever a person or an alias is added or edited (one statement: it runs every merge)."""
+    people, aliases = Person._meta.db_table, PersonAlias._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT count(*) FROM {people}), (SELECT max(updated_at) FROM {people}), "
+            f"(SELECT count(*) FROM {aliases}), (SELECT max(id) FROM {aliases})"
+        )
+        return tuple(cursor.fetchone())
 
 
 def new_directory() -> DatabaseDirectory:
@@ -38,18 +43,19 @@ def _learn(directory: DatabaseDirectory, person: Person) -> None:
 
 def resolve_or_create_person(
     *, name: str, as_written: str, language: str, country: str | None, directory: DatabaseDirectory | None = None
-) -> Person:
-    """Find a person by name or alias, else create them unreviewed with the as-written name as an alias.
+) -> tuple[Person, bool]:
+    """Find a person by name or alias, else create them unreviewed with the as-written name as an alias;
+    returns (person, created).
 
     ``directory`` is a DatabaseDirectory to reuse across calls (one is made when none is given).
     """
     directory = directory or DatabaseDirectory()
     known = directory.find_person(name, language)
     if known is not None:
-        return Person.objects.get(pk=known.id)
+        return Person.objects.get(pk=known.id), False
     person, created = person_get_or_create(
         name=name, language=language, country=country, aliases=[(as_written, language)]
     )
     if created:  # the next look-up must know the new person
         _learn(directory, person)
-    return person
+    return person, created

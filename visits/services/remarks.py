@@ -534,7 +534,7 @@ def _person(w: _Writer, data: dict) -> Person | None:
         person = Person.objects.filter(pk=data["id"]).first() if data.get("id") else None
         person = person or _holder(w, name, data.get("role"), _country(w, data.get("country")))
         if person is None and name:
-            person = resolve_or_create_person(
+            person, _ = resolve_or_create_person(
                 name=name,
                 as_written=data.get("as_written") or name,
                 language=LANGUAGE,
