@@ -127,6 +127,21 @@ def small_dataset(caucasus):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_timestamp_under_a_millisecond_past_the_second_round_trips(small_dataset, tmp_path):
+    """Django's own encoder wrote 12:00:00.000400 as "12:00:00.000Z" and, once imported, as "12:00:00Z"."""
+    moment = dt.datetime(2024, 3, 18, 12, 0, 0, 400, tzinfo=dt.UTC)
+    Meeting.objects.update(created_at=moment, updated_at=moment)
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    call_command("export_dataset", str(first))
+    assert '"created_at": "2024-03-18T12:00:00.000Z"' in first.read_text()
+    for model in (Evidence, MeetingTopic, Participation, Meeting, Stop, Trip, Report, Position, Person):
+        model.objects.all().delete()
+    call_command("import_dataset", str(first), "--into-non-empty")
+    call_command("export_dataset", str(second))
+    assert first.read_text() == second.read_text()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_dataset_export_import_round_trips_exactly(small_dataset, tmp_path):
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
     call_command("export_dataset", str(first))

@@ -139,6 +139,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch"), ("es", "Español"), ("ru", "Русский")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# export_dataset's JSON Lines: every timestamp to the millisecond, so an export of an import is the same text
+SERIALIZATION_MODULES = {"jsonl": "visits.dataset_jsonl"}
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
