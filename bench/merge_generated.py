@@ -38,20 +38,10 @@ ANALYZE_EVERY = 250
 
 
 def _analyze() -> None:
-    from django.db import connection
+    from visits.models import Change, Evidence, Meeting, MergeDecision, Participation, Report, Stop, Trip
+    from visits.services.writer import analyze
 
-    with connection.cursor() as cursor:
-        for table in (
-            "visits_report",
-            "visits_trip",
-            "visits_stop",
-            "visits_meeting",
-            "visits_participation",
-            "visits_evidence",
-            "visits_change",
-            "visits_mergedecision",
-        ):
-            cursor.execute(f"ANALYZE {table}")
+    analyze(Report, Trip, Stop, Meeting, Participation, Evidence, Change, MergeDecision)
 
 
 def _trips(rng: random.Random, count: int, people: list, countries: list[str]) -> list[dict]:

@@ -494,11 +494,11 @@ def _find_meeting(run: _Run, claim: Claim) -> Meeting | None:
         return min(matches, key=lambda m: (m.start_date or dt.date.max, m.pk))
     from visits.services.timeline import meeting_merge
 
-    keep = matches[0]
-    if matches[1:]:
+    keep, others = matches[0], matches[1:]
+    if others:
         run.fresh = False  # the merge moves evidence rows between meetings
         run.participations.clear()  # and participations
-    for other in matches[1:]:
+    for other in others:
         run.meetings.pop(other.pk, None)
         keep = meeting_merge(keep=keep, other=other)
     return keep

@@ -89,9 +89,9 @@ def record(kind: str, object_id: int, action: str, merged_into: int | None = Non
     return writer.record_change(kind, object_id, action, merged_into=merged_into)
 
 
-def refresh_stop(stop: Stop, evidence: FactEvidence | None = None) -> tuple[bool, dict]:
-    """Derive a stop's status, dates and cities; returns (changed, derived values)."""
-    claims = evidence.claims("stop_id", stop.pk) if evidence else claims_for(stop=stop)
+def refresh_stop(stop: Stop, evidence: FactEvidence) -> tuple[bool, dict]:
+    """Derive a stop's status, dates and cities (``evidence``: its trip's); returns (changed, derived values)."""
+    claims = evidence.claims("stop_id", stop.pk)
     if not claims:
         return False, {}
     derived = matching.derive_stop(claims)

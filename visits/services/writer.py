@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from visits import alerts
 from visits import cache as timeline_cache
 from visits.models import Change
@@ -118,8 +120,6 @@ def analyze(*models) -> None:
     Where autovacuum is off (or has not come round yet, or the rows are not committed), a plan made on
     the statistics of an empty table can take minutes for what an index answers in milliseconds.
     """
-    from django.db import connection
-
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
