@@ -1,6 +1,11 @@
 """Latency of the timeline endpoint against hand-written SQL (the floor) and Datasette.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_h8 .venv/bin/python -m bench.api_latency
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench13 .venv/bin/python -m bench.api_latency \
+        [--baseline /tmp/checkout-of-an-earlier-commit] [--no-datasette]
+
+The database is the full size of issue #13 (see docs/BENCHMARKS.md, "How to run": ``migrate``,
+``load_places``, ``import_hsg``, ``bench.generate --meetings 1000000 --trips 200000``,
+``rebuild_search``, ``VACUUM ANALYZE``; 8 minutes here on 2026-12-02).
 
 Scenarios (``SCENARIOS``): ``/api/v1/timeline`` filtered by country, topic and a date range, 50 a
 page, newest first, and the same with ``q`` (tracker, floor, Datasette); the unfiltered timeline and
@@ -11,7 +16,9 @@ workers and the same bounded client loop:
 
 - tracker: gunicorn serving tracker.wsgi (or ``--tracker-url`` of a running server);
 - floor: gunicorn serving bench.floor:app (hand-written SQL, psycopg, orjson);
-- datasette: ``datasette serve`` on an SQLite export of the same rows, with a canned query.
+- datasette: ``datasette serve`` on an SQLite export of the same rows, with a canned query;
+- baseline (``--baseline DIR``): gunicorn serving the tracker of another checkout (an earlier
+  commit) on the same database, for a before/after in one run.
 
 Prints a Markdown table: median and 95th-percentile latency, requests per second (each the
 median over ``--runs`` runs), and the tracker's ratios to the floor and to Datasette.
@@ -82,7 +89,8 @@ class Target:
     url: str  # the server's base URL
 
     def supports(self, scenario: str) -> bool:
-        return {"tracker": True, "floor": SCENARIOS[scenario].floor}.get(self.name, SCENARIOS[scenario].datasette)
+        known = {"tracker": True, "baseline": True, "floor": SCENARIOS[scenario].floor}
+        return known.get(self.name, SCENARIOS[scenario].datasette)
 
     def request(self, scenario: str, params: dict[str, str]) -> tuple[str, dict[str, str]]:
         if self.name != "datasette":
@@ -300,6 +308,9 @@ def table(results: dict[tuple[str, str], Result], names: list[str], failed: dict
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tracker-url", help="a running tracker's base URL (default: start gunicorn)")
+    parser.add_argument(
+        "--baseline", type=Path, help="a checkout of an earlier commit, measured beside the tracker (same database)"
+    )
     parser.add_argument("--only", help="comma-separated scenarios to run (default all)")
     parser.add_argument("--requests", type=int, default=40, help="requests per target, scenario and run (40)")
     parser.add_argument("--runs", type=int, default=3)
@@ -341,6 +352,12 @@ def start_targets(args: argparse.Namespace, env: dict[str, str], stack: contextl
     floor = Target("floor", f"http://127.0.0.1:{port}")
     stack.enter_context(server(gunicorn("bench.floor:app", port, args.workers), floor.url + TIMELINE, env))
     targets = [tracker, floor]
+    if args.baseline:
+        port = free_port()
+        baseline = Target("baseline", f"http://127.0.0.1:{port}")
+        command = [*gunicorn("tracker.wsgi:application", port, args.workers), "--chdir", str(args.baseline)]
+        stack.enter_context(server(command, baseline.url + TIMELINE, {**env, "PYTHONPATH": str(args.baseline)}))
+        targets.append(baseline)
     if not args.no_datasette:
         targets.append(start_datasette(args, env, stack))
     return targets

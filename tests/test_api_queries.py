@@ -35,9 +35,10 @@ def many():
 
 # list endpoint -> queries (whatever the page size)
 PINNED = {
-    "/api/v1/trips": 8,  # keys, trips, trip evidence, stops, stop evidence, topic links, their evidence, cities
-    "/api/v1/meetings": 8,  # keys, meetings, evidence, participations, their evidence, topics, their evidence, cities
-    "/api/v1/timeline": 15,  # keys x2, then both of the above minus their key queries, one city lookup
+    # keys, then the entries in one statement (built in PostgreSQL: visits.timeline.entries)
+    "/api/v1/trips": 2,
+    "/api/v1/meetings": 2,
+    "/api/v1/timeline": 4,  # keys of each kind, then entries of each kind
     "/api/v1/people": 4,  # keys, people, positions, aliases
     "/api/v1/organizations": 2,
     "/api/v1/countries": 2,

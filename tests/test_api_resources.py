@@ -1,8 +1,11 @@
 """Read endpoints: shapes of entries, detail by id/slug/code, reference data."""
 
+import datetime as dt
+
 import pytest
 
 from tests import api_factories as fx
+from visits.models import Meeting
 
 pytest_plugins = ["tests.api_factories"]
 
@@ -43,6 +46,20 @@ def test_meeting_entry_shape(api):
     assert first["person"]["id"] == host.pk and first["is_host"] is True and first["country"]["code"] == "GE"
     assert len(first["evidence"]) == 1 and first["flags"] == []
     assert entry["topics"][0]["slug"] == "climate" and entry["start"] == "2024-03-11" and entry["precision"] == "day"
+
+
+def test_entry_numbers_and_times_are_written_as_python_writes_them(api):
+    """Entries are assembled by PostgreSQL: whole floats stay floats (1.0, not 1), a city found
+    whatever the case of its name, timestamps in ``isoformat()``'s form."""
+    fx.city("AM", "Gyumri", 41.0, 44.0, population=100_000)
+    m = fx.meeting(when="2024-03-11", code="AM", city_name=" gyumri ")
+    fx.evidence(m, confidence=1.0)
+    Meeting.objects.filter(pk=m.pk).update(title="", updated_at=dt.datetime(2024, 4, 1, 8, 30, tzinfo=dt.UTC))
+    response = api.get(f"/api/v1/meetings/{m.pk}")
+    body = response.content.decode()
+    assert '"latitude":41.0,"longitude":44.0' in body and '"confidence":1.0' in body
+    assert response.json()["updated_at"] == "2024-04-01T08:30:00+00:00"
+    assert response.json()["title"] == "bilateral meeting 2024-03-11"  # an untitled meeting: its kind and day
 
 
 def test_timeline_mixes_types_in_date_order(api):

@@ -95,6 +95,9 @@ def test_reader_journey(browser_page, live_server):
     assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert response.headers["x-frame-options"] == "DENY"
     assert page.locator("article.entry").count() >= 3
+    # the charts come from /glance/ once the page is shown (glance.js), as SVG with a data table
+    page.wait_for_selector("#glance svg rect.bar")
+    assert page.locator("#glance figcaption", has_text="Trips per month").is_visible()
     shot(page, "timeline")
 
     # Filter by country and topic with the form (keyboard and mouse).

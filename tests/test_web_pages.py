@@ -548,3 +548,26 @@ def test_reports_page_says_which_reports_were_read_only_partly(client, timeline_
     Report.objects.create(kind=Report.Kind.FILE, title="Hebrew report", language="he", status="done", reading="partial")
     html = client.get("/reports/").content.decode()
     assert "Partly read: no cue file for “he” yet" in html
+
+
+def test_timeline_page_leaves_its_charts_to_the_glance_page(client, timeline_data):
+    page = client.get("/?country=GE").content.decode()
+    assert 'data-glance-url="/glance/?country=GE"' in page and 'src="/static/visits/js/glance.js"' in page
+    assert "<svg" not in page  # the counts over every matching fact are not computed for the page
+    glance = client.get("/glance/?country=GE")
+    assert glance.status_code == 200
+    body = glance.content.decode()
+    assert 'id="glance"' in body and 'id="per-month-title"' in body
+    assert client.get("/glance/?start=2030-13").status_code == 400
+
+
+def test_glance_months_form_an_axis_and_the_traveller_is_not_met(client, timeline_data):
+    chief = timeline_data["chief"]
+    Trip.objects.create(traveller=chief, title="Later visit", status="completed", **dated("2024-06"))
+    body = client.get("/glance/").content.decode()
+    table = body[body.index('id="per-month-title"') :]
+    months = re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td></tr>", table)[:4]
+    # March (the tour), April and May (none: shown as 0), June (the later visit)
+    assert [n for _, n in months] == ["1", "0", "0", "1"], months
+    met = body[body.index('id="counterparts-title"') :]
+    assert "Irakli Kobakhidze" in met and "Jens Stoltenberg" not in met  # he travelled: he met, was not met

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear, TruncMonth
 from django.http import QueryDict
 
@@ -195,16 +195,16 @@ def decorate_trip(trip: Trip) -> Trip:
 
 
 def meetings_for_page() -> QuerySet[Meeting]:
-    return Meeting.objects.for_api().order_by("start_date", "id")
+    return Meeting.objects.for_page().order_by("start_date", "id")
 
 
 def trips_for_page(meetings: QuerySet[Meeting]) -> QuerySet[Trip]:
     """Trips with everything a page shows, and each trip's ``meetings`` restricted to ``meetings``."""
     return (
-        Trip.objects.for_api()
+        Trip.objects.for_page()
         .select_related("position", "traveller__country")
         .prefetch_related(
-            Prefetch("meetings", queryset=meetings.for_api().order_by("start_date", "id"), to_attr="page_meetings")
+            Prefetch("meetings", queryset=meetings.for_page().order_by("start_date", "id"), to_attr="page_meetings")
         )
     )
 
@@ -214,8 +214,6 @@ class TimelinePage:
     groups: list[Group]
     next: str | None
     previous: str | None
-    trips: QuerySet[Trip]  # every matching trip (for charts), not only this page's
-    meetings: QuerySet[Meeting]
 
 
 def timeline_groups(query: QueryDict, *, size: int | None = None, ordering: str = "-date") -> TimelinePage:
@@ -241,7 +239,7 @@ def timeline_groups(query: QueryDict, *, size: int | None = None, ordering: str 
         return out
 
     def load_meetings(ids: list[int]) -> dict[int, Group]:
-        found = Meeting.objects.for_api().in_bulk(ids)
+        found = Meeting.objects.for_page().in_bulk(ids)
         return {pk: Group("meeting", decorate_meeting(m)) for pk, m in found.items()}
 
     sources = [
@@ -251,13 +249,19 @@ def timeline_groups(query: QueryDict, *, size: int | None = None, ordering: str 
     paging = {k: v for k, v in params.items() if k in {"cursor"}}
     paging["page_size"] = str(size or page_size(query))
     page = pagination.paginate(sources, order, paging)
-    # The charts read every matching fact: their filters are built as id sets, hashed once.
+    return TimelinePage(page.objects, page.next, page.previous)
+
+
+def timeline_facts(query: QueryDict) -> tuple[QuerySet[Trip], QuerySet[Meeting]]:
+    """Every trip and meeting matching ``query``'s filters (for counts over all of them, not a page).
+
+    Whole lists: their filters are built as id sets, hashed once (see ``FactQuerySet._ids``).
+    """
     token = WHOLE_LIST.set(True)
     try:
-        all_trips, all_meetings = filter_timeline(params)
+        return filter_timeline(filter_params(query))
     finally:
         WHOLE_LIST.reset(token)
-    return TimelinePage(page.objects, page.next, page.previous, all_trips, all_meetings)
 
 
 def filtered(query: QueryDict) -> tuple[QuerySet[Trip], QuerySet[Meeting]]:
@@ -269,7 +273,8 @@ def filtered(query: QueryDict) -> tuple[QuerySet[Trip], QuerySet[Meeting]]:
 
 
 def visits_per_month(trips: QuerySet[Trip], limit: int = 24) -> list[tuple[dt.date, int]]:
-    """Trips per month of their start, the ``limit`` most recent months with any (oldest first)."""
+    """Trips per month of their start over the ``limit`` months up to the latest with any, oldest
+    first, months without a trip included (as 0) so that the bars are a time axis."""
     rows = (
         trips.filter(start_date__isnull=False)
         .order_by()
@@ -278,14 +283,27 @@ def visits_per_month(trips: QuerySet[Trip], limit: int = 24) -> list[tuple[dt.da
         .annotate(n=Count("id"))
         .order_by("-month")[:limit]
     )
-    return sorted((row["month"], row["n"]) for row in rows)
+    counts = {row["month"]: row["n"] for row in rows}
+    if not counts:
+        return []
+    months = [max(counts)]
+    while len(months) < limit and months[-1] > min(counts):
+        previous = months[-1] - dt.timedelta(days=1)
+        months.append(previous.replace(day=1))
+    return [(month, counts.get(month, 0)) for month in reversed(months)]
 
 
 def top_counterparts(meetings: QuerySet[Meeting], *, exclude: int | None = None, limit: int = 10):
-    """People met most often in ``meetings``: (person, number of meetings), most first."""
+    """People met most often in ``meetings``: (person, number of meetings), most first.
+
+    Met by ``exclude`` (a person's page) or, without it, by the travellers: the traveller of a
+    meeting's trip is not someone met there, so their own participation is left out.
+    """
     rows = Participation.objects.filter(meeting__in=meetings.values("pk"))
     if exclude is not None:
         rows = rows.exclude(person_id=exclude)
+    else:
+        rows = rows.exclude(meeting__trip__isnull=False, person_id=F("meeting__trip__traveller_id"))
     counted = (
         # one participation per (meeting, person) (participation_unique): counting rows counts meetings
         rows.values("person_id").annotate(n=Count("id")).order_by("-n", "person_id")[:limit]

@@ -8,6 +8,7 @@ app_name = "visits"
 
 urlpatterns = [
     path("", timeline.timeline, name="timeline"),
+    path("glance/", timeline.glance, name="glance"),
     path("people/<slug:slug>/", people.person, name="person"),
     path("trips/<int:pk>/", trip.trip, name="trip"),
     path("compare/", compare.compare, name="compare"),

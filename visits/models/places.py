@@ -1,6 +1,7 @@
 """Countries (ISO 3166-1 plus the codes of places and states the standard lacks) and cities."""
 
 from django.db import models
+from django.db.models.functions import Upper
 
 
 class Country(models.Model):
@@ -46,7 +47,11 @@ class City(models.Model):
     class Meta:
         ordering = ["country_id", "-population", "name"]
         verbose_name_plural = "cities"
-        indexes = [models.Index(fields=["country", "name"])]
+        indexes = [
+            models.Index(fields=["country", "name"]),
+            # an entry's coordinates: a city of that name, whatever its case (visits.timeline.entries)
+            models.Index("country", Upper("name"), name="city_country_upper_name"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),

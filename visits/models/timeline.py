@@ -298,11 +298,11 @@ class TripQuerySet(FactQuerySet):
     def for_timeline(self):
         return self.select_related("traveller", "position").prefetch_related("stops__country")
 
-    def for_api(self):
-        """Everything an API entry shows, whole rows (see visits.timeline.entries.load_trips)."""
+    def for_page(self):
+        """With everything a page shows of a trip (see visits.timeline.entries.load_trips)."""
         from visits.timeline.entries import load_trips
 
-        return load_trips(self, whole=True)
+        return load_trips(self)
 
 
 class Trip(Lockable, Dated):
@@ -432,11 +432,11 @@ class MeetingQuerySet(FactQuerySet):
     def for_timeline(self):
         return self.select_related("country", "trip").prefetch_related("participations__person", "topics")
 
-    def for_api(self):
-        """Everything an API entry shows, whole rows (see visits.timeline.entries.load_meetings)."""
+    def for_page(self):
+        """With everything a page shows of a meeting (see visits.timeline.entries.load_meetings)."""
         from visits.timeline.entries import load_meetings
 
-        return load_meetings(self, whole=True)
+        return load_meetings(self)
 
 
 class MeetingKind(models.TextChoices):

@@ -1,25 +1,24 @@
 """Timeline entries: the JSON shape of trips and meetings that every API format renders.
 
-Built as plain dicts (not DRF serializers) because list pages carry hundreds of nested
-evidence rows; ``visits.timeline.shape`` declares the same shape (the API's schema is made from it).
-Objects should come from :func:`trips_for_api` / :func:`meetings_for_api`; ``for_api()`` of the
-models is the same loader with whole rows (:func:`load_trips` / :func:`load_meetings`, ``whole=True``).
-
-A page of 500 trips holds some 10,000 rows, so the loaders here keep Python's share small:
-prefetches go to plain lists (``to_attr``: Django then builds no queryset per object), every
-query loads only the columns an entry shows, and URLs are made from one template per page.
+Entries are assembled by PostgreSQL, one statement per kind for a whole page or stream chunk
+(:func:`build_entries`), and parsed into plain dicts; ``api.serializers`` documents the same shape
+(the API's schema is made from it) and ``tests/test_api_snapshot.py`` pins it byte for byte.
+The web pages' templates read model instances instead: ``Trip.objects.for_api()`` /
+``Meeting.objects.for_api()`` (:func:`load_trips` / :func:`load_meetings`) prefetch what they show.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
+from django.db import connection
 from django.db.models import Prefetch, QuerySet, Value
 from django.db.models.functions import Upper
 from django.urls import reverse
 
-from visits.dates import format_partial
 from visits.models import City, Country, Evidence, Meeting, MeetingTopic, Participation, Stop, StopTopic, Trip
 
 Entry = dict[str, Any]
@@ -30,15 +29,8 @@ def absolute(request, path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-def country_ref(country: Country | None) -> dict[str, str] | None:
-    return {"code": country.code, "name": country.name} if country is not None else None
-
-
-def person_ref(person) -> dict[str, Any] | None:
-    return {"id": person.pk, "slug": person.slug, "name": person.name} if person is not None else None
-
-
 def evidence_item(evidence: Evidence) -> Entry:
+    """One evidence row as entries show it (the API's evidence detail; the SQL below builds the same)."""
     report = evidence.report
     return {
         "report": {
@@ -57,131 +49,51 @@ def evidence_item(evidence: Evidence) -> Entry:
     }
 
 
-# --- Loading ----------------------------------------------------------------------------------
-
-#: prefix of the plain-list attributes the loaders below prefetch into (``api_stops``, ...)
-PREFIX = "api_"
-_REPORT_FIELDS = ("url", "canonical_url", "submitted_url", "title", "publisher", "language", "published_date")
-_DATES = ("start_date", "end_date", "precision")
-_COUNTRY = ("code", "name", "capital_id", "capital__id", "capital__latitude", "capital__longitude")
-
-
-def _prefixed(prefix: str, names: Iterable[str]) -> list[str]:
-    return [f"{prefix}__{name}" for name in names]
-
+# --- Model instances for templates ----------------------------------------------------------
 
 _EVIDENCE_OWNERS = tuple(f"{fact}_id" for fact in ("trip", "stop", "meeting", "participation", "meeting_topic",
                                                     "stop_topic"))  # fmt: skip
 
 
-class _Load:
-    """How rows are loaded: for entries (only the columns an entry shows, prefetched into plain
-    lists) or whole (every column, in Django's prefetch cache: ``.all()`` works, as templates use)."""
-
-    def __init__(self, whole: bool) -> None:
-        self.whole = whole
-
-    def only(self, queryset: QuerySet, *fields: str) -> QuerySet:
-        return queryset if self.whole else queryset.only(*fields)
-
-    def prefetch(self, lookup: str, queryset: QuerySet) -> Prefetch:
-        return Prefetch(lookup, queryset=queryset, to_attr=None if self.whole else f"{PREFIX}{lookup}")
-
-    def evidence(self, owner_field: str) -> Prefetch:
-        """Evidence rows with what an entry shows of them and of their report, in a stable order."""
-        owners = _EVIDENCE_OWNERS if self.whole else (owner_field,)
-        rows = (
-            Evidence.objects.select_related("report")
-            .only(*owners, "report_id", "quote", "start", "end", "confidence", "review_state",
-                  "report__id", *_prefixed("report", _REPORT_FIELDS))
-            .order_by("id")
-        )  # fmt: skip
-        return self.prefetch("evidence", rows)
-
-    def topic_links(self, model: type[StopTopic] | type[MeetingTopic], owner_field: str) -> Prefetch:
-        rows = self.only(
-            model.objects.select_related("topic"), owner_field, "topic_id", "topic__id", "topic__slug", "topic__name"
-        )
-        rows = rows.prefetch_related(
-            self.evidence("stop_topic_id" if model is StopTopic else "meeting_topic_id")
-        ).order_by("id")
-        return self.prefetch("topic_links", rows)
+_REPORT_FIELDS = ("url", "canonical_url", "submitted_url", "title", "publisher", "language", "published_date")
 
 
-def load_trips(trips: QuerySet[Trip], *, whole: bool = False) -> QuerySet[Trip]:
-    """``trips`` with everything an entry shows, in a fixed number of queries whatever the page size.
-
-    ``whole`` loads every column into Django's prefetch cache (for templates; ``Trip.objects.for_api()``).
-    """
-    load = _Load(whole)
-    stops = load.only(
-        Stop.objects.select_related("country__capital"),
-        "trip_id", "order", "country_id", "cities", "status", *_DATES, *_prefixed("country", _COUNTRY),
-    ).prefetch_related(load.evidence("stop_id"), load.topic_links(StopTopic, "stop_id")).order_by(
-        "order", "start_date", "id"
+def _evidence_prefetch() -> Prefetch:
+    """Evidence rows with their report's heading (not its text, which can be large), oldest first."""
+    rows = (
+        Evidence.objects.select_related("report")
+        .only(*_EVIDENCE_OWNERS, "report_id", "quote", "start", "end", "confidence", "review_state",
+              "report__id", *(f"report__{name}" for name in _REPORT_FIELDS))
+        .order_by("id")
     )  # fmt: skip
-    trips = load.only(
-        trips.select_related("traveller"),
-        "title", "status", "flags", "created_at", "updated_at", "traveller_id", *_DATES,
-        "traveller__id", "traveller__slug", "traveller__name",
-    )  # fmt: skip
-    return trips.prefetch_related(load.evidence("trip_id"), load.prefetch("stops", stops))
+    return Prefetch("evidence", queryset=rows)
 
 
-def load_meetings(meetings: QuerySet[Meeting], *, whole: bool = False) -> QuerySet[Meeting]:
-    """``meetings`` with everything an entry shows, in a fixed number of queries whatever the page size.
+def _topic_links(model: type[StopTopic] | type[MeetingTopic]) -> Prefetch:
+    rows = model.objects.select_related("topic").prefetch_related(_evidence_prefetch()).order_by("id")
+    return Prefetch("topic_links", queryset=rows)
 
-    ``whole``: as for :func:`load_trips` (``Meeting.objects.for_api()``).
-    """
-    load = _Load(whole)
-    participations = load.only(
-        Participation.objects.select_related("person", "country"),
-        "meeting_id", "person_id", "title", "country_id", "is_host", "flags",
-        "person__id", "person__slug", "person__name", "country__code", "country__name",
-    ).prefetch_related(load.evidence("participation_id")).order_by("-is_host", "id")  # fmt: skip
-    meetings = load.only(
-        meetings.select_related("country__capital"),
-        "title", "status", "kind", "city", "trip_id", "flags", "created_at", "updated_at", "country_id",
-        *_DATES, *_prefixed("country", _COUNTRY),
-    )  # fmt: skip
-    return meetings.prefetch_related(
-        load.evidence("meeting_id"),
-        load.prefetch("participations", participations),
-        load.topic_links(MeetingTopic, "meeting_id"),
+
+def load_trips(trips: QuerySet[Trip]) -> QuerySet[Trip]:
+    """``trips`` with their traveller, stops, topics and evidence in Django's prefetch cache."""
+    stops = (
+        Stop.objects.select_related("country__capital")
+        .prefetch_related(_evidence_prefetch(), _topic_links(StopTopic))
+        .order_by("order", "start_date", "id")
     )
+    return trips.select_related("traveller").prefetch_related(_evidence_prefetch(), Prefetch("stops", queryset=stops))
 
 
-def trips_for_api() -> QuerySet[Trip]:
-    """All trips, loaded for entries (see :func:`load_trips`)."""
-    return load_trips(Trip.objects.all())
-
-
-def meetings_for_api() -> QuerySet[Meeting]:
-    """All meetings, loaded for entries (see :func:`load_meetings`)."""
-    return load_meetings(Meeting.objects.all())
-
-
-def related(obj, name: str) -> list:
-    """The prefetched rows of ``obj.<name>``, without the queryset clone ``.all()`` costs per call.
-
-    Reads the plain list of the loaders above first, then Django's prefetch cache, and falls back
-    to ``.all()`` (a query) when the relation was not prefetched.
-    """
-    rows = getattr(obj, PREFIX + name, None)
-    if rows is not None:
-        return rows
-    cache = getattr(obj, "_prefetched_objects_cache", {})
-    if name in cache:
-        return list(cache[name])
-    return list(getattr(obj, name).all())
-
-
-def evidence_list(owner) -> list[Entry]:
-    return [evidence_item(e) for e in related(owner, "evidence")]
-
-
-def topic_item(link) -> Entry:
-    return {"slug": link.topic.slug, "name": link.topic.name, "evidence": evidence_list(link)}
+def load_meetings(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """``meetings`` with their place, participants, topics and evidence in Django's prefetch cache."""
+    participations = (
+        Participation.objects.select_related("person", "country")
+        .prefetch_related(_evidence_prefetch())
+        .order_by("-is_host", "id")
+    )
+    return meetings.select_related("country__capital").prefetch_related(
+        _evidence_prefetch(), Prefetch("participations", queryset=participations), _topic_links(MeetingTopic)
+    )
 
 
 class Coordinates:
@@ -220,46 +132,6 @@ class Coordinates:
         return None, None
 
 
-def _dates(obj) -> Entry:
-    return {
-        "start": format_partial(obj.start_date, obj.precision),
-        "end": format_partial(obj.end_date, obj.precision),
-        "precision": obj.precision or None,
-    }
-
-
-def _head(kind: str, obj, url_template: tuple[str, str]) -> Entry:
-    """What every timeline entry opens with, trip or meeting: its kind, id, page, title, status, dates."""
-    return {
-        "type": kind,
-        "id": obj.pk,
-        "url": Links.fill(url_template, obj.pk),
-        "title": obj.title or str(obj),
-        "status": obj.status,
-        **_dates(obj),
-    }
-
-
-def _first_city(cities) -> str | None:
-    return cities[0] if cities and isinstance(cities[0], str) else None
-
-
-def stop_item(stop, coordinates: Coordinates) -> Entry:
-    latitude, longitude = coordinates.of(stop.country, _first_city(stop.cities))
-    return {
-        "id": stop.pk,
-        "order": stop.order,
-        "country": country_ref(stop.country),
-        "cities": [str(city) for city in stop.cities or []],
-        **_dates(stop),
-        "status": stop.status or None,
-        "latitude": latitude,
-        "longitude": longitude,
-        "topics": [topic_item(link) for link in related(stop, "topic_links")],
-        "evidence": evidence_list(stop),
-    }
-
-
 class Links:
     """Absolute URLs of trips and meetings, made from one resolved template each (no reverse() per row)."""
 
@@ -279,68 +151,214 @@ class Links:
         return f"{template[0]}{pk}{template[1]}"
 
 
-def trip_entry(trip: Trip, request, coordinates: Coordinates, links: Links | None = None) -> Entry:
-    stops = [stop_item(stop, coordinates) for stop in related(trip, "stops")]
+# --- Entries built in PostgreSQL ------------------------------------------------------------
+#
+# A page's entries are one statement per kind: PostgreSQL assembles each entry's JSON (its stops,
+# participants, topics and every evidence row with its report) from index lookups, and Python only
+# parses it and fills in what depends on the request (URLs). Building the same nested dicts from
+# model instances cost several times the SQL itself (issue #13: CSV at 440-560 entries/s).
+# ``json`` (not ``jsonb``) keeps the keys in the order written here, which is the order clients see.
+
+
+def _partial(column: str, precision: str) -> str:
+    """SQL of :func:`visits.dates.format_partial`: no more of a date than its precision knows."""
+    return (
+        f"CASE WHEN {column} IS NULL THEN NULL WHEN {precision} = 'year' THEN to_char({column}, 'YYYY') "
+        f"WHEN {precision} = 'month' THEN to_char({column}, 'YYYY-MM') ELSE to_char({column}, 'YYYY-MM-DD') END"
+    )
+
+
+def _dates_sql(alias: str) -> str:
+    return (
+        f"'start', {_partial(alias + '.start_date', alias + '.precision')}, "
+        f"'end', {_partial(alias + '.end_date', alias + '.precision')}, "
+        f"'precision', NULLIF({alias}.precision, '')"
+    )
+
+
+def _float(column: str) -> str:
+    """A float as Python writes it in JSON (``1.0``, not PostgreSQL's ``1``): ``json`` keeps the text."""
+    return (
+        f"CASE WHEN {column} IS NULL THEN NULL WHEN {column} = trunc({column}) AND abs({column}) < 1e15 "
+        f"THEN (trunc({column})::bigint::text || '.0')::json ELSE to_json({column}) END"
+    )
+
+
+def _timestamp(column: str) -> str:
+    """An aware UTC timestamp as ``datetime.isoformat()`` writes it (microseconds only when not zero)."""
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return (
+        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+        f"CASE WHEN date_trunc('second', {utc}) = {utc} THEN '' ELSE to_char({utc}, '.US') END || '+00:00'"
+    )
+
+
+def _country(alias: str) -> str:
+    ref = f"json_build_object('code', {alias}.code, 'name', {alias}.name)"
+    return f"CASE WHEN {alias}.code IS NULL THEN NULL ELSE {ref} END"
+
+
+def _evidence(owner_column: str, owner: str) -> str:
+    """The evidence of one fact, oldest first, each with what an entry shows of its report."""
+    return f"""COALESCE((
+        SELECT json_agg(json_build_object(
+            'report', json_build_object(
+                'id', r.id,
+                'url', COALESCE(NULLIF(r.url, ''), NULLIF(r.canonical_url, ''), NULLIF(r.submitted_url, '')),
+                'title', r.title, 'publisher', r.publisher, 'language', r.language,
+                'published', to_char(r.published_date, 'YYYY-MM-DD')),
+            'quote', e.quote, 'start', e.start, 'end', e."end", 'confidence', {_float("e.confidence")},
+            'review_state', e.review_state) ORDER BY e.id)
+        FROM visits_evidence e JOIN visits_report r ON r.id = e.report_id
+        WHERE e.{owner_column} = {owner}), '[]'::json)"""
+
+
+def _topics(link_table: str, owner_column: str, owner: str, evidence_column: str) -> str:
+    return f"""COALESCE((
+        SELECT json_agg(json_build_object('slug', tp.slug, 'name', tp.name,
+                                          'evidence', {_evidence(evidence_column, "l.id")}) ORDER BY l.id)
+        FROM {link_table} l JOIN visits_topic tp ON tp.id = l.topic_id
+        WHERE l.{owner_column} = {owner}), '[]'::json)"""
+
+
+def _place(alias: str, country: str, country_row: str, city: str) -> str:
+    """Joins giving ``{alias}.latitude/longitude``: the most populous city named ``city`` in the
+    country (case-insensitive), else the country's capital (as :class:`Coordinates` finds them)."""
+    return f"""
+        LEFT JOIN LATERAL (
+            SELECT ci.latitude, ci.longitude FROM visits_city ci
+            WHERE ci.country_id = {country} AND upper(ci.name) = upper(btrim({city}))
+            ORDER BY ci.population DESC, ci.id LIMIT 1
+        ) {alias}_city ON btrim({city}) <> ''
+        LEFT JOIN visits_city {alias}_capital ON {alias}_capital.id = {country_row}.capital_id
+        CROSS JOIN LATERAL (
+            SELECT CASE WHEN {alias}_city.latitude IS NOT NULL THEN {alias}_city.latitude
+                        ELSE {alias}_capital.latitude END AS latitude,
+                   CASE WHEN {alias}_city.latitude IS NOT NULL THEN {alias}_city.longitude
+                        ELSE {alias}_capital.longitude END AS longitude
+        ) {alias}"""
+
+
+_FIRST_CITY = "CASE WHEN jsonb_typeof(s.cities -> 0) = 'string' THEN s.cities ->> 0 END"
+
+TRIP_ENTRIES = f"""
+SELECT t.id, t.updated_at, json_build_object(
+    'type', 'trip', 'id', t.id, 'url', NULL,
+    'title', COALESCE(NULLIF(t.title, ''), p.name || ' trip ' || COALESCE(to_char(t.start_date, 'YYYY-MM-DD'), '')),
+    'status', t.status, {_dates_sql("t")},
+    'traveller', json_build_object('id', p.id, 'slug', p.slug, 'name', p.name),
+    'stops', COALESCE((
+        SELECT json_agg(json_build_object(
+            'id', s.id, 'order', s."order", 'country', {_country("s_country")},
+            'cities', COALESCE((SELECT json_agg(c #>> '{{}}') FROM jsonb_array_elements(
+                CASE WHEN jsonb_typeof(s.cities) = 'array' THEN s.cities ELSE '[]'::jsonb END) c), '[]'::json),
+            {_dates_sql("s")}, 'status', NULLIF(s.status, ''),
+            'latitude', {_float("s_place.latitude")}, 'longitude', {_float("s_place.longitude")},
+            'topics', {_topics("visits_stoptopic", "stop_id", "s.id", "stop_topic_id")},
+            'evidence', {_evidence("stop_id", "s.id")}
+        ) ORDER BY s."order", s.start_date, s.id)
+        FROM visits_stop s
+        LEFT JOIN visits_country s_country ON s_country.code = s.country_id
+        {_place("s_place", "s.country_id", "s_country", _FIRST_CITY)}
+        WHERE s.trip_id = t.id), '[]'::json),
+    'topics', '[]'::json,
+    'flags', COALESCE(t.flags, '[]'::jsonb)::json,
+    'evidence', {_evidence("trip_id", "t.id")},
+    'created_at', {_timestamp("t.created_at")}, 'updated_at', {_timestamp("t.updated_at")}
+)::text
+FROM visits_trip t JOIN visits_person p ON p.id = t.traveller_id
+WHERE t.id = ANY(%s)
+"""
+
+MEETING_ENTRIES = f"""
+SELECT m.id, m.updated_at, json_build_object(
+    'type', 'meeting', 'id', m.id, 'url', NULL, 'title', NULLIF(m.title, ''), 'status', m.status,
+    {_dates_sql("m")},
+    'kind', NULLIF(m.kind, ''), 'country', {_country("m_country")}, 'city', m.city,
+    'latitude', {_float("m_place.latitude")}, 'longitude', {_float("m_place.longitude")},
+    'trip', m.trip_id,
+    'participants', COALESCE((
+        SELECT json_agg(json_build_object(
+            'person', json_build_object('id', pe.id, 'slug', pe.slug, 'name', pe.name),
+            'title', pa.title, 'country', {_country("pc")}, 'is_host', pa.is_host,
+            'flags', COALESCE(pa.flags, '[]'::jsonb)::json,
+            'evidence', {_evidence("participation_id", "pa.id")}
+        ) ORDER BY pa.is_host DESC, pa.id)
+        FROM visits_participation pa JOIN visits_person pe ON pe.id = pa.person_id
+        LEFT JOIN visits_country pc ON pc.code = pa.country_id
+        WHERE pa.meeting_id = m.id), '[]'::json),
+    'topics', {_topics("visits_meetingtopic", "meeting_id", "m.id", "meeting_topic_id")},
+    'flags', COALESCE(m.flags, '[]'::jsonb)::json,
+    'evidence', {_evidence("meeting_id", "m.id")},
+    'created_at', {_timestamp("m.created_at")}, 'updated_at', {_timestamp("m.updated_at")}
+)::text, m.kind, m.start_date
+FROM visits_meeting m
+LEFT JOIN visits_country m_country ON m_country.code = m.country_id
+{_place("m_place", "m.country_id", "m_country", "m.city")}
+WHERE m.id = ANY(%s)
+"""
+
+
+def _parse(rows: Iterable[tuple]) -> dict[int, Entry]:
+    return {row[0]: orjson.loads(row[2]) for row in rows}
+
+
+def _trip_topics(entry: Entry) -> None:
+    """A trip's topics: those of its stops, once each, with the evidence of every stop that names it."""
     topics: dict[str, Entry] = {}
-    for stop in stops:
+    for stop in entry["stops"]:
         for topic in stop["topics"]:
             merged = topics.setdefault(topic["slug"], {"slug": topic["slug"], "name": topic["name"], "evidence": []})
             merged["evidence"].extend(topic["evidence"])
-    return {
-        **_head("trip", trip, (links or Links(request)).trip),
-        "traveller": person_ref(trip.traveller),
-        "stops": stops,
-        "topics": list(topics.values()),
-        "flags": list(trip.flags or []),
-        "evidence": evidence_list(trip),
-        "created_at": trip.created_at.isoformat(),
-        "updated_at": trip.updated_at.isoformat(),
+    entry["topics"] = list(topics.values())
+
+
+_KIND_LABELS = dict(Meeting.Kind.choices)
+
+
+def trip_entries(ids: Sequence[int]) -> dict[int, Entry]:
+    """Entries of the trips ``ids`` by id (their ``url`` still to fill: :func:`build_entries`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(TRIP_ENTRIES, [list(ids)])
+        found = _parse(cursor.fetchall())
+    for entry in found.values():
+        _trip_topics(entry)
+    return found
+
+
+def meeting_entries(ids: Sequence[int]) -> dict[int, Entry]:
+    """Entries of the meetings ``ids`` by id (their ``url`` still to fill: :func:`build_entries`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(MEETING_ENTRIES, [list(ids)])
+        rows = cursor.fetchall()
+    found = {}
+    for pk, _, text, kind, start in rows:
+        entry = found[pk] = orjson.loads(text)
+        if entry["title"] is None:  # as str(meeting): its kind and day
+            entry["title"] = f"{_KIND_LABELS.get(kind, kind)} {start.isoformat() if start else ''}"
+    return found
+
+
+LOADERS = {"trip": trip_entries, "meeting": meeting_entries}
+
+
+def build_entries(keys: Iterable[tuple[str, int]], request) -> list[Entry]:
+    """Entries of ``(type, id)`` keys (``trip`` or ``meeting``) in the order given; ids not found are skipped."""
+    keys = list(keys)
+    loaded = {
+        kind: loader([pk for k, pk in keys if k == kind]) if any(k == kind for k, _ in keys) else {}
+        for kind, loader in LOADERS.items()
     }
+    links = Links(request)
+    entries = []
+    for kind, pk in keys:
+        entry = loaded[kind].get(pk)
+        if entry is not None:
+            entry["url"] = Links.fill(links.trip if kind == "trip" else links.meeting, pk)
+            entries.append(entry)
+    return entries
 
 
-def participant_item(participation) -> Entry:
-    return {
-        "person": person_ref(participation.person),
-        "title": participation.title,
-        "country": country_ref(participation.country),
-        "is_host": participation.is_host,
-        "flags": list(participation.flags or []),
-        "evidence": evidence_list(participation),
-    }
-
-
-def meeting_entry(meeting: Meeting, request, coordinates: Coordinates, links: Links | None = None) -> Entry:
-    latitude, longitude = coordinates.of(meeting.country, meeting.city)
-    return {
-        **_head("meeting", meeting, (links or Links(request)).meeting),
-        "kind": meeting.kind or None,
-        "country": country_ref(meeting.country),
-        "city": meeting.city,
-        "latitude": latitude,
-        "longitude": longitude,
-        "trip": meeting.trip_id,
-        "participants": [participant_item(p) for p in related(meeting, "participations")],
-        "topics": [topic_item(link) for link in related(meeting, "topic_links")],
-        "flags": list(meeting.flags or []),
-        "evidence": evidence_list(meeting),
-        "created_at": meeting.created_at.isoformat(),
-        "updated_at": meeting.updated_at.isoformat(),
-    }
-
-
-def build_entries(objects: Iterable[Trip | Meeting], request) -> list[Entry]:
-    """Entries for trips and meetings (already prefetched), in the order given."""
-    objects = list(objects)
-    places: list[tuple[str, str]] = []
-    for obj in objects:
-        if isinstance(obj, Trip):
-            places.extend((s.country_id, _first_city(s.cities)) for s in related(obj, "stops") if _first_city(s.cities))
-        elif obj.city:
-            places.append((obj.country_id, obj.city))
-    coordinates, links = Coordinates(places), Links(request)
-    return [
-        trip_entry(obj, request, coordinates, links)
-        if isinstance(obj, Trip)
-        else meeting_entry(obj, request, coordinates, links)
-        for obj in objects
-    ]
+def last_modified(entries: Iterable[Entry]) -> dt.datetime | None:
+    """When the latest of ``entries`` changed."""
+    return max((dt.datetime.fromisoformat(e["updated_at"]) for e in entries), default=None)

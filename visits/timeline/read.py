@@ -15,7 +15,7 @@ from visits.models import Meeting, Trip
 from visits.models.timeline import WHOLE_LIST
 from visits.timeline import pagination as p
 from visits.timeline import query as q
-from visits.timeline.entries import Entry, build_entries, meetings_for_api, trips_for_api
+from visits.timeline.entries import Entry, build_entries, last_modified
 
 KINDS = ("timeline", "trips", "meetings")
 CSV_CHUNK = 200
@@ -28,12 +28,17 @@ def ordering(params: Mapping) -> p.Ordering:
     return p.FACT_ORDERINGS[name]()
 
 
+def _keys(kind: str):
+    """A source's loader that gives the ``(type, id)`` keys :func:`build_entries` loads, a page at a time."""
+    return lambda ids: {pk: (kind, pk) for pk in ids}
+
+
 def trip_source(queryset) -> p.Source:
-    return p.Source("trip", 1, queryset, lambda ids: trips_for_api().in_bulk(ids))
+    return p.Source("trip", 1, queryset, _keys("trip"))
 
 
 def meeting_source(queryset) -> p.Source:
-    return p.Source("meeting", 0, queryset, lambda ids: meetings_for_api().in_bulk(ids))
+    return p.Source("meeting", 0, queryset, _keys("meeting"))
 
 
 def sources(kind: str, params: Mapping) -> list[p.Source]:
@@ -61,12 +66,13 @@ def entry_page(kind: str, params: Mapping, request=None) -> EntryPage:
     """One page of entries of ``kind`` for ``params`` (``request`` makes the URLs absolute)."""
     order = ordering(params)
     page = p.paginate(sources(kind, params), order, params)
+    entries = build_entries(page.objects, request)
     return EntryPage(
-        entries=build_entries(page.objects, request),
+        entries=entries,
         next=page.next,
         previous=page.previous,
         count=page.count,
-        last_modified=max((o.updated_at for o in page.objects), default=None),
+        last_modified=last_modified(entries),
     )
 
 
@@ -86,8 +92,8 @@ def iterate_entries(kind: str, params: Mapping, request=None, *, checked=None) -
     """Every entry of ``kind`` matching ``params``, in order, built one chunk at a time (for streams)."""
     found, order = checked or check_list(kind, params)
     chunk: list = []
-    for obj in p.iterate_all(found, order, params, chunk=CSV_CHUNK):
-        chunk.append(obj)
+    for key in p.iterate_all(found, order, params, chunk=CSV_CHUNK):
+        chunk.append(key)
         if len(chunk) >= CSV_CHUNK:
             yield from build_entries(chunk, request)
             chunk = []
@@ -96,8 +102,7 @@ def iterate_entries(kind: str, params: Mapping, request=None, *, checked=None) -
 
 def entry(model: type[Trip] | type[Meeting], pk: int, request=None) -> tuple[Entry, dt.datetime] | None:
     """The entry of one trip or meeting and when it last changed, or None when there is none."""
-    loader = trips_for_api() if model is Trip else meetings_for_api()
-    obj = next(iter(loader.filter(pk=pk)), None)
-    if obj is None:
+    found = build_entries([("trip" if model is Trip else "meeting", pk)], request)
+    if not found:
         return None
-    return build_entries([obj], request)[0], obj.updated_at
+    return found[0], last_modified(found)

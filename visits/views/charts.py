@@ -40,7 +40,36 @@ def columns(
         )
         for i, (label, value) in enumerate(points)
     ]
-    return {"bars": bars, "width": width, "height": height, "highest": highest}
+    return {"bars": bars, "width": width, "height": height, "highest": highest, "ticks": _ticks(bars, width)}
+
+
+@dataclass
+class Tick:
+    label: Any
+    x: float
+    anchor: str  # SVG text-anchor
+
+
+def _ticks(bars: list[Bar], width: int, room: float = 110) -> list[Tick]:
+    """Axis labels under the bars: the first bar, each January (a new year) and the last bar, each
+    ``room`` px wide (drawn leftwards near the right edge), kept only where it overlaps no other."""
+    last = len(bars) - 1
+    wanted = [0, *(i for i, bar in enumerate(bars) if 0 < i < last and getattr(bar.label, "month", None) == 1)]
+    if last > 0:
+        wanted.append(last)
+    ticks: list[Tick] = []
+    free_from = 0.0  # where the previous label ends
+    for i in wanted:
+        bar = bars[i]
+        if bar.x + room <= width:
+            tick, starts, ends = Tick(bar.label, bar.x, "start"), bar.x, bar.x + room
+        else:
+            right = round(bar.x + bar.width, 2)
+            tick, starts, ends = Tick(bar.label, right, "end"), right - room, right
+        if starts >= free_from or not ticks:
+            ticks.append(tick)
+            free_from = ends
+    return ticks
 
 
 def rows(

@@ -33,24 +33,39 @@ def share_context(request: HttpRequest, filters) -> dict[str, Any]:
 
 
 def timeline_context(request: HttpRequest) -> dict[str, Any]:
-    """Everything the timeline page shows for ``request.GET``."""
+    """Everything the timeline page shows for ``request.GET``.
+
+    Its charts count every matching fact (at the full size, hundreds of thousands of rows for one
+    country), so they are not part of the page: ``glance_url`` gives them, fetched by the page's
+    script or followed as a link.
+    """
     query = request.GET
     page = selectors.timeline_groups(query)
-    trips, meetings = page.trips, page.meetings
     filters = selectors.shareable_query(query)
-    per_month = selectors.visits_per_month(trips)
-    counterparts = selectors.top_counterparts(meetings)
     return {
         **base_context(request),
         "page": page,
         "filters": filters,
         "data_links": data_links(filters),
         "share": share_context(request, filters),
-        "per_month_chart": charts.columns(per_month) if per_month else None,
-        "per_month": per_month,
-        "counterparts_chart": charts.rows([(p.name, n) for p, n in counterparts]) if counterparts else None,
+        "glance_url": reverse("visits:glance") + (f"?{filters.urlencode()}" if filters else ""),
         "next_query": _cursor_query(query, page.next),
         "previous_query": _cursor_query(query, page.previous),
+    }
+
+
+def glance_context(request: HttpRequest) -> dict[str, Any]:
+    """The charts of the timeline for ``request.GET``: trips per month, people met most."""
+    trips, meetings = selectors.timeline_facts(request.GET)
+    per_month = selectors.visits_per_month(trips)
+    counterparts = selectors.top_counterparts(meetings)
+    filters = selectors.shareable_query(request.GET)
+    return {
+        **base_context(request),
+        "title": page_title(_("At a glance"), _("Timeline")),
+        "timeline_url": reverse("visits:timeline") + (f"?{filters.urlencode()}" if filters else ""),
+        "per_month_chart": charts.columns(per_month) if per_month else None,
+        "counterparts_chart": charts.rows([(p.name, n) for p, n in counterparts]) if counterparts else None,
     }
 
 
@@ -72,6 +87,13 @@ def _cursor_query(query, cursor: str | None) -> str | None:
     params = query.copy()
     params["cursor"] = cursor
     return params.urlencode()
+
+
+def glance(request: HttpRequest) -> HttpResponse:
+    """``/glance/``: the timeline's charts for the same filters (the timeline page loads them)."""
+    return render_page(
+        request, "visits/glance.html", lambda: glance_context(request), fallback=lambda: base_context(request)
+    )
 
 
 def timeline(request: HttpRequest) -> HttpResponse:
