@@ -38,7 +38,7 @@ PINNED = {
     # keys, then the entries in one statement (built in PostgreSQL: visits.timeline.entries)
     "/api/v1/trips": 2,
     "/api/v1/meetings": 2,
-    "/api/v1/timeline": 4,  # keys of each kind, then entries of each kind
+    "/api/v1/timeline": 3,  # the keys of both kinds in one statement, then the entries of each kind
     "/api/v1/people": 4,  # keys, people, positions, aliases
     "/api/v1/organizations": 2,
     "/api/v1/countries": 2,

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, IntegerField, Q, QuerySet, Value
 
 from visits.models.timeline import NULL_DATE, sort_date  # noqa: F401 - NULL_DATE: part of this module's names
 from visits.timeline.query import QueryError
@@ -151,16 +151,20 @@ def paginate(sources: Sequence[Source], ordering: Ordering, params) -> Page:
     direction, key = _decode(ordering, cursor) if cursor else ("n", None)
     backwards = direction == "p"
     descending = ordering.descending != backwards  # the direction rows are read in
-    rows: list[tuple] = []
+    branches = []
     for source in sources:
-        qs = source.queryset.annotate(_sort=ordering.expression)
+        qs = source.queryset.annotate(_sort=ordering.expression, _rank=Value(source.rank, IntegerField()))
         if key is not None:
             qs = qs.filter(_beyond(source, key, greater=not descending))
         order = ("-_sort", "-pk") if descending else ("_sort", "pk")
-        rows.extend(
-            (value, source.rank, pk) for value, pk in qs.order_by(*order).values_list("_sort", "pk")[: size + 1]
-        )
-    rows.sort(reverse=descending)
+        branches.append(qs.order_by(*order).values_list("_sort", "_rank", "pk")[: size + 1])
+    # One statement: PostgreSQL merges the sources' ordered index walks (Merge Append) and stops
+    # them when the page is full, where a query per source would walk each to a full page.
+    merged = branches[0]
+    if len(branches) > 1:
+        merged = branches[0].union(*branches[1:], all=True)
+        merged = merged.order_by(*(f"-{f}" if descending else f for f in ("_sort", "_rank", "pk")))[: size + 1]
+    rows = sorted(merged, reverse=descending)
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
