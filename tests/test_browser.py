@@ -98,7 +98,36 @@ def test_reader_journey(browser_page, live_server):
     # the charts come from /glance/ once the page is shown (glance.js), as SVG with a data table
     page.wait_for_selector("#glance svg rect.bar")
     assert page.locator("#glance figcaption", has_text="Trips per month").is_visible()
+
+    # The visual timeline: a time axis, a lane per official, the trip as a bar, its stops beneath.
+    page.wait_for_selector(".visual-timeline.vt-ready .vis-item.vt-trip")
+    assert page.locator(".vt-axis .vis-time-axis .vis-text").count() > 2
+    lanes = page.locator(".vt-axis .vis-labelset .vis-label").all_inner_texts()
+    assert "Jens Stoltenberg" in lanes and "Jean Ministre" in lanes
+    assert page.locator(".vt-axis .vis-item.vt-stop").count() >= 2
+    assert page.locator(".vt-axis .vis-point.vt-meeting.vt-cancelled").count() == 1  # the summit, struck through
+    assert page.locator(".vt-axis .vis-item.vt-trip.vt-planned").count() == 1  # the trade mission, dashed
     shot(page, "timeline")
+    # clicking the tour opens its card, with its sources
+    page.locator(".vt-axis .vis-item.vt-trip", has_text="Stoltenberg").first.click()
+    card = page.locator(".vt-card")
+    card.wait_for(state="visible")
+    assert "South Caucasus tour" in card.inner_text()
+    assert card.locator("blockquote", has_text="began a tour").is_visible()
+    assert card.locator("a[href^='/trips/']").count() == 1
+    # lanes per country: the tour's stops in Georgia's and Azerbaijan's lanes
+    page.locator("input[name=vt-lanes][value=country]").check()
+    labels = "[...document.querySelectorAll('.vt-axis .vis-label')]"
+    page.wait_for_function(f"{labels}.some(l => l.innerText === 'Azerbaijan')")
+    # the keyboard moves and zooms the axis
+    ticks = page.locator(".vt-axis .vis-time-axis .vis-text")
+    before = ticks.all_inner_texts()
+    page.locator(".vt-axis").focus()
+    for _ in range(4):
+        page.keyboard.press("+")
+    page.wait_for_timeout(200)
+    assert ticks.all_inner_texts() != before
+    shot(page, "timeline-lanes-by-country")
 
     # Filter by country and topic with the form (keyboard and mouse).
     page.select_option("#f-country", "GE")
@@ -165,7 +194,7 @@ def test_reader_journey(browser_page, live_server):
     assert overflow <= 0
     shot(page, "map-360")
 
-    assert page.problems == []
+    assert page.problems == [], "\n".join(sorted(set(page.problems)))
 
 
 def test_script_snippet_inserts_the_iframe(browser_page, live_server, tmp_path):
@@ -189,4 +218,45 @@ def test_script_snippet_inserts_the_iframe(browser_page, live_server, tmp_path):
     frame.wait_for_selector("body.embed.theme-dark")
     assert frame.locator("text=Talks in Tbilisi").first.is_visible()
     shot(page, "script-snippet")
-    assert page.problems == []
+    assert page.problems == [], "\n".join(sorted(set(page.problems)))
+
+
+def build_many_trips(n: int) -> None:
+    """``n`` dated trips of 30 officials, each with a stop and a source (bulk-written)."""
+    import datetime as dt
+
+    from visits.models import Country, Evidence, Person, Report, Stop, Trip
+
+    georgia = Country.objects.get_or_create(code="GE", defaults={"name": "Georgia"})[0]
+    people = Person.objects.bulk_create(Person(name=f"Official {i}", slug=f"official-{i}") for i in range(30))
+    report = Report.objects.create(url="https://news.example/many", title="Many trips", status="done")
+    trips = Trip.objects.bulk_create(
+        Trip(
+            traveller=people[i % 30],
+            title=f"Visit {i}",
+            start_date=dt.date(2000, 1, 1) + dt.timedelta(days=7 * i),
+            end_date=dt.date(2000, 1, 3) + dt.timedelta(days=7 * i),
+            precision="day",
+        )
+        for i in range(n)
+    )
+    Stop.objects.bulk_create(
+        Stop(trip=t, order=0, country=georgia, cities=["Tbilisi"], start_date=t.start_date, end_date=t.end_date,
+             precision="day")
+        for t in trips
+    )  # fmt: skip
+    Evidence.objects.bulk_create(Evidence(trip=t, report=report, quote=t.title, start=0, end=5) for t in trips)
+
+
+def test_visual_timeline_with_1500_trips_draws_within_a_second(browser_page, live_server):
+    page = browser_page
+    build_many_trips(1500)
+    page.goto(f"{live_server.url}/")
+    page.wait_for_selector(".visual-timeline.vt-ready .vis-item.vt-trip", timeout=20_000)
+    drawn = int(page.locator(".visual-timeline").get_attribute("data-drawn-ms"))
+    status = page.locator(".vt-status").inner_text()
+    shot(page, "timeline-1500")
+    assert status.startswith("1500 "), status
+    print(f"visual timeline: {status}; first drawn {drawn} ms after navigation")
+    assert drawn < 1000, f"first drawn {drawn} ms after navigation"
+    assert page.problems == [], "\n".join(sorted(set(page.problems)))

@@ -1,7 +1,8 @@
 """A Content Security Policy on every response.
 
 The pages need nothing from elsewhere and carry no inline script or style, so the
-policy allows the site's own origin only. Embedded views (``/embed/``) may be framed
+policy allows the site's own origin only, and for style the exact CSS that the vendored
+timeline library injects (by hash: ``visits.vendor``, written by deploy/vendor_vis_timeline.sh). Embedded views (``/embed/``) may be framed
 by any site; every other page may be framed by none (as X-Frame-Options DENY says).
 Third-party pages the project serves but does not write (the API's Swagger UI and
 ReDoc use inline script and style) get the same policy with inline code allowed.
@@ -19,11 +20,14 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from visits.vendor import VIS_TIMELINE_STYLE_HASHES
+
 HEADER = "Content-Security-Policy"
 BASE_POLICY = {
     "default-src": "'self'",
     "img-src": "'self' data:",
-    "style-src": "'self'",
+    # the visual timeline's library injects its own CSS as <style> elements: those, by hash, only
+    "style-src": " ".join(["'self'", *VIS_TIMELINE_STYLE_HASHES]),
     "script-src": "'self'",
     "object-src": "'none'",
     "base-uri": "'self'",
