@@ -156,30 +156,40 @@ class FactQuerySet(DatedQuerySet):
     #: paths from Evidence to the id of this model, one per kind of fact evidence may support
     evidence_paths: tuple[str, ...] = ()
 
-    def _ids(self, *parts: tuple[models.QuerySet, str]):
-        """Facts whose id is ``field`` of a row of one of the querysets ``parts`` ((queryset, field) pairs).
+    def _ids(self, *parts: tuple[models.QuerySet, str] | Q):
+        """Facts whose id is ``field`` of a row of one of the querysets ``parts`` ((queryset, field) pairs),
+        or that meet a condition on their own columns (a ``Q`` part).
 
         Two plans, chosen by PostgreSQL's estimate of how many rows the parts hold: few, and the
         condition is ``id IN (part UNION ALL part ...)``, the candidates joined and sorted; many,
         and it is ``EXISTS (part) OR ...`` per fact, probed by index while the (sort date, id)
-        index is walked, which stops after one page. (The planner cannot make that choice for a
-        union: it guesses 200 distinct ids whatever the parts hold.)
+        index is walked, which stops after one page; a ``Q`` part is then tested on the row itself.
+        (The planner cannot make that choice for a union: it guesses 200 distinct ids whatever the
+        parts hold.)
         """
-        queries = [queryset.order_by().values(field) for queryset, field in parts]
+        own = self.model._default_manager
+        queries = [
+            own.filter(part).order_by().values("pk") if isinstance(part, Q) else part[0].order_by().values(part[1])
+            for part in parts
+        ]
         many = 0.0
-        if not WHOLE_LIST.get() and (len(parts) > 1 or parts[0][0].model is not self.model):
+        if not WHOLE_LIST.get() and (len(parts) > 1 or not isinstance(parts[0], Q)):
             many = sum(_estimated_rows(q) for q in queries)
         # Walking visits about page * rows / many facts at len(parts) cheap probes each; joining costs
         # ~many random reads, several times a probe: walk when many^2 > page * parts * rows / 10.
         if many * many > 5 * len(parts) * max(_rows_of(self.model), 1.0):
             condition = Q()
-            for (queryset, field), _ in zip(parts, queries, strict=True):
-                condition |= Q(Probe(queryset.order_by().filter(**{field: models.OuterRef("pk")})))
+            for part in parts:
+                if isinstance(part, Q):
+                    condition |= part
+                else:
+                    queryset, field = part
+                    condition |= Q(Probe(queryset.order_by().filter(**{field: models.OuterRef("pk")})))
             return self.filter(condition)
         if WHOLE_LIST.get():  # every row is read: hash each id set once, test each row against them
             condition = Q()
-            for query in queries:
-                condition |= Q(pk__in=query)
+            for part, query in zip(parts, queries, strict=True):
+                condition |= part if isinstance(part, Q) else Q(pk__in=query)
             return self.filter(condition)
         first, *rest = queries
         return self.filter(pk__in=first.union(*rest, all=True) if rest else first)
@@ -260,8 +270,8 @@ class TripQuerySet(FactQuerySet):
 
         held = Position.objects.filter(organization_id__in=organizations).order_by()
         return self._ids(
-            (Trip.objects.filter(position__in=held.values("pk")), "pk"),
-            (Trip.objects.filter(traveller_id__in=held.values("person_id")), "pk"),
+            Q(position__in=held.values("pk")),
+            Q(traveller_id__in=held.values("person_id")),
         )
 
     def with_role(self, title: str):
@@ -281,10 +291,7 @@ class TripQuerySet(FactQuerySet):
         visited = (Stop.objects.filter(country_id__in=codes), "trip_id")
         travellers = Person.objects.filter(country_id__in=codes).order_by().values("pk")
         positions = Position.objects.filter(country_id__in=codes).order_by().values("pk")
-        visitor = (
-            (Trip.objects.filter(traveller_id__in=travellers), "pk"),
-            (Trip.objects.filter(position_id__in=positions), "pk"),
-        )
+        visitor = (Q(traveller_id__in=travellers), Q(position_id__in=positions))
         if role in ("visited", "host"):
             return self._ids(visited)
         if role == "visitor":
@@ -394,7 +401,7 @@ class MeetingQuerySet(FactQuerySet):
             return self.filter(trip_id__in=trips)
         if role == "participant":
             return self._ids(participant)
-        return self._ids(participant, (Meeting.objects.filter(trip_id__in=trips), "pk"))
+        return self._ids(participant, Q(trip_id__in=trips))
 
     def with_organization(self, organizations: list[int]):
         from visits.models.people import Position
@@ -418,7 +425,7 @@ class MeetingQuerySet(FactQuerySet):
 
         if role == "visited":
             return self.filter(country_id__in=codes)
-        place = (Meeting.objects.filter(country_id__in=codes), "pk")
+        place = Q(country_id__in=codes)
         if role == "host":
             return self._ids(place, side(True))
         if role == "visitor":
