@@ -260,3 +260,95 @@ def test_visual_timeline_with_1500_trips_draws_within_a_second(browser_page, liv
     print(f"visual timeline: {status}; first drawn {drawn} ms after navigation")
     assert drawn < 1000, f"first drawn {drawn} ms after navigation"
     assert page.problems == [], "\n".join(sorted(set(page.problems)))
+
+
+# --- Each page as a person looks at it, and axe-core's accessibility rules ------------------------
+
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_problems(page) -> list[str]:
+    """Serious and critical violations axe-core finds on the page as it stands."""
+    page.add_script_tag(path=str(AXE))  # the page's CSP is bypassed for this (see page_with_axe)
+    found = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in found["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.fixture
+def page_with_axe(browser_page):
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: npm ci (package.json)")
+    return browser_page
+
+
+def _timeline_axis(page) -> None:
+    page.wait_for_selector(".visual-timeline.vt-ready .vt-axis .vis-item")
+    assert page.locator(".vt-axis .vis-time-axis .vis-text.vis-major:not(.vis-measure)").count() >= 1
+
+
+def _trip_route(page) -> None:
+    assert page.locator("svg.route polyline.route-line").count() == 1
+    assert page.locator("svg.route g.route-stop").count() == 2
+    page.locator("details.sources summary").first.click()
+    assert page.locator("details.sources blockquote").first.is_visible()
+
+
+def _compare_lanes(page) -> None:
+    assert page.locator("svg.lanes-chart").count() == 1
+    assert page.get_by_role("heading", name="Per year").is_visible()
+
+
+def _map_countries(page) -> None:
+    assert page.locator("svg.world g.country:not(.shade-0)").count() >= 2  # shaded by visits
+
+
+def _translated_topic(page) -> None:
+    _timeline_axis(page)
+    assert page.get_by_role("heading", name="Processus d\u2019adhésion").is_visible()  # the topic's name in French
+
+
+def _embed_entries(page) -> None:
+    assert page.locator("body.embed").count() == 1
+    assert page.locator("text=Talks in Tbilisi").first.is_visible()
+    page.locator("details.sources summary").first.click()
+    assert page.locator("a[href='https://news.example/caucasus']").first.is_visible()
+
+
+PAGES_TO_LOOK_AT = {
+    "timeline": ("/", _timeline_axis),
+    "trip": ("/trips/{tour}/", _trip_route),
+    "compare": ("/compare/?person=jens-stoltenberg&person=jean-ministre", _compare_lanes),
+    "map": ("/map/", _map_countries),
+    "person": ("/people/jens-stoltenberg/", _timeline_axis),
+    "country": ("/countries/GE/", _timeline_axis),
+    "topic": ("/topics/membership-process/?lang=fr", _translated_topic),
+    "embed": ("/embed/?country=GE", _embed_entries),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAGES_TO_LOOK_AT))
+def test_each_page_shows_what_it_is_for_and_passes_axe(page_with_axe, live_server, name):
+    page = page_with_axe
+    world = build_timeline()
+    path, look = PAGES_TO_LOOK_AT[name]
+    response = page.goto(live_server.url + path.format(tour=world["tour"].pk))
+    assert response.status == 200
+    page.wait_for_load_state("networkidle")
+    look(page)
+    shot(page, f"page-{name}")
+    assert page.problems == [], "\n".join(sorted(set(page.problems)))
+    # axe runs last, in a page of its own that may load it (the site's CSP allows no injected script)
+    context = page.context.browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    try:
+        checked = context.new_page()
+        checked.goto(live_server.url + path.format(tour=world["tour"].pk))
+        checked.wait_for_load_state("networkidle")
+        if name in ("timeline", "person", "country", "topic"):
+            checked.wait_for_selector(".visual-timeline.vt-ready")
+        assert axe_problems(checked) == []
+    finally:
+        context.close()

@@ -2,8 +2,9 @@
 
 The pages need nothing from elsewhere and carry no inline script or style, so the
 policy allows the site's own origin only, and for style the exact CSS that the vendored
-timeline library injects (by hash: ``visits.vendor``, written by deploy/vendor_vis_timeline.sh). Embedded views (``/embed/``) may be framed
-by any site; every other page may be framed by none (as X-Frame-Options DENY says).
+timeline library injects (by hash: ``visits.vendor``, written by deploy/vendor_vis_timeline.sh).
+Embedded views (``/embed/``) may be framed by any site; every other page may be framed by
+none (as X-Frame-Options DENY says).
 Third-party pages the project serves but does not write (the API's Swagger UI and
 ReDoc use inline script and style) get the same policy with inline code allowed.
 
