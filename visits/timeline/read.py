@@ -18,7 +18,7 @@ from visits.timeline import query as q
 from visits.timeline.entries import Entry, build_entries, last_modified
 
 KINDS = ("timeline", "trips", "meetings")
-CSV_CHUNK = 200
+CSV_CHUNK = 500
 
 
 def ordering(params: Mapping) -> p.Ordering:
