@@ -280,12 +280,15 @@ CSV_FLUSH_AT = 64 * 1024  # characters per piece of a stream
 def stream_csv(entries: Iterable[Entry]) -> Iterator[str]:
     """The CSV header, then one line per entry: for StreamingHttpResponse over all pages.
 
-    Lines go out in pieces of about 64 KB, not one by one: a write (and a gzip flush) per line
-    cost more than making the line.
+    The header goes out before any entry is read; then lines go out in pieces of about 64 KB, not
+    one by one: a write (and a gzip flush) per line cost more than making the line.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
+    yield buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
     for entry in entries:
         writer.writerow(csv_row(entry))
         if buffer.tell() >= CSV_FLUSH_AT:

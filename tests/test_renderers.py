@@ -223,8 +223,16 @@ def test_stream_csv_yields_header_then_lines_lazily():
     assert next(stream).rstrip("\r\n") == ",".join(CSV_COLUMNS)
     assert produced == []
     rest = list(stream)
-    assert len(rest) == len(ENTRIES)
+    assert len(rest) == 1  # the lines together: a piece is written when 64 KB are ready, or at the end
     assert "".join(rest) == render(CSVRenderer, ENTRIES).decode("utf-8").split("\r\n", 1)[1]
+
+
+def test_stream_csv_writes_pieces_of_the_size_set(monkeypatch):
+    from api import renderers
+
+    monkeypatch.setattr(renderers, "CSV_FLUSH_AT", 1)  # every line is a piece of its own
+    pieces = list(stream_csv(iter(ENTRIES)))
+    assert len(pieces) == 1 + len(ENTRIES) + 1 and pieces[-1] == ""
 
 
 # --- GeoJSON ----------------------------------------------------------------------------------
