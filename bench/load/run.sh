@@ -5,6 +5,10 @@
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_ops .venv/bin/python manage.py migrate
 #   ... manage.py load_places && manage.py import_hsg
 #   bash bench/load/run.sh [users] [seconds]
+# Every reader has the same right-most X-Forwarded-For address, so the API's per-client throttles
+# count them as one: raise both (API_THROTTLE_ANON and API_THROTTLE_USER, e.g. 100000/min) to measure
+# the read path. LOAD_WITHOUT_CSV=1 leaves the whole-list CSV streams out of the mix;
+# TIMELINE_CACHE_SECONDS=0 turns the timeline cache off.
 # Loopback only; gunicorn is stopped at the end. Results: var/load/result_stats.csv and the summary.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
