@@ -292,6 +292,7 @@ def _timeline_axis(page) -> None:
 
 def _trip_route(page) -> None:
     assert page.locator("svg.route polyline.route-line").count() == 1
+    assert page.locator("figure.route-map .map-controls button").count() == 3  # zoom in, out, whole map
     assert page.locator("svg.route g.route-stop").count() == 2
     page.locator("details.sources summary").first.click()
     assert page.locator("details.sources blockquote").first.is_visible()
@@ -304,6 +305,14 @@ def _compare_lanes(page) -> None:
 
 def _map_countries(page) -> None:
     assert page.locator("svg.world g.country:not(.shade-0)").count() >= 2  # shaded by visits
+    world = page.locator("figure.map svg.world")
+    whole = world.get_attribute("viewBox")
+    page.get_by_role("button", name="Zoom in").click()
+    assert float(world.get_attribute("data-zoom")) > 1 and world.get_attribute("viewBox") != whole
+    world.focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("0")  # the whole map again
+    assert [float(n) for n in world.get_attribute("viewBox").split()] == [float(n) for n in whole.split()]
 
 
 def _translated_topic(page) -> None:
