@@ -373,6 +373,17 @@ def test_share_panel_snippets(client, timeline_data):
     assert client.get("/static/visits/js/embed.js").status_code == 200
 
 
+def test_an_analyst_can_save_the_search_they_look_at(client, timeline_data, django_user_model):
+    assert "Save this search" not in client.get("/?country=GE").content.decode()  # a reader: no link
+    analyst = django_user_model.objects.create_user("analyst", password="pw", is_staff=True, is_superuser=True)
+    client.force_login(analyst)
+    html = client.get("/?country=GE&topic=membership-process").content.decode()
+    link = re.search(r'href="(/admin/visits/savedsearch/add/\?[^"]+)">Save this search', html).group(1)
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert 'value="country=GE&amp;topic=membership-process"' in form  # the filters, ready to save
+    assert "Save this search" not in client.get("/").content.decode()  # no filters, nothing to save
+
+
 def test_oembed(client, timeline_data):
     response = client.get("/oembed", {"url": "http://testserver/?country=GE", "format": "json", "maxwidth": "400"})
     assert response.status_code == 200

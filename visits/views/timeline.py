@@ -23,8 +23,13 @@ def share_context(request: HttpRequest, filters) -> dict[str, Any]:
     embed_url = request.build_absolute_uri(f"{reverse('visits:embed')}?{embed_query.urlencode()}")
     script_url = request.build_absolute_uri("/static/visits/js/embed.js")
     oembed = request.build_absolute_uri(reverse("visits:oembed")) + "?" + urlencode({"url": page_url, "format": "json"})
+    save_url = None
+    if query and request.user.has_perm("visits.add_savedsearch"):
+        # the admin's form for a saved search (an Atom feed, webhooks), filled in with this view's filters
+        save_url = reverse("admin:visits_savedsearch_add") + "?" + urlencode({"query": query, "owner": request.user.pk})
     return {
         "page_url": page_url,
+        "save_url": save_url,
         "embed_url": embed_url,
         "script_url": script_url,
         "embed_query": query,
