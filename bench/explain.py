@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     for n, query in enumerate(queries.captured_queries, 1):
         sql = query["sql"]
         print(f"\n[{n}] {float(query['time']) * 1000:.1f} ms  {sql[:300]}{'...' if len(sql) > 300 else ''}")
-        if args.plans and sql.lstrip("( ").upper().startswith("SELECT"):
+        if args.plans and sql.lstrip("( \n").upper().startswith("SELECT"):
             with connection.cursor() as cursor:
                 cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
                 lines = [row[0] for row in cursor.fetchall()]
