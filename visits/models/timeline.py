@@ -378,7 +378,10 @@ class Stop(Lockable, Dated):
     class Meta:
         ordering = ["trip", "order", "start_date"]
         constraints = [*_dated_constraints("stop"), choices_check("status", TripStatus, "stop_status_valid", null=True)]
-        indexes = [models.Index(fields=["country", "start_date"])]
+        indexes = [
+            models.Index(fields=["country", "start_date"]),
+            models.Index(fields=["country", "trip"], name="stop_country_trip"),  # the country filter's trips
+        ]
 
     def __str__(self) -> str:
         return f"{self.country_id} {', '.join(self.cities)}".strip()
@@ -529,6 +532,8 @@ class Participation(Lockable):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="participation_unique")]
+        # the country filter's meetings, read from the index alone
+        indexes = [models.Index(fields=["country", "meeting"], name="participation_country_meeting")]
 
     def __str__(self) -> str:
         return f"{self.person} at {self.meeting}"
