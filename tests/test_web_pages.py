@@ -443,10 +443,16 @@ def test_topic_page(client, timeline_data):
 def test_map_shades_countries_and_places_cities(client, timeline_data):
     from visits.views import worldmap
 
+    Country.objects.filter(code="GE").update(capital=City.objects.get(name="Tbilisi"))
+    brazil = country("BR", "Brazil")
+    brazil.capital = City.objects.create(name="Brasília", country=brazil, latitude=-15.8, longitude=-47.9)
+    brazil.save()
     html = client.get("/map/").content.decode()
     assert re.search(r'<g class="country shade-[1-5]" data-code="GE">', html)
     assert '<g class="country shade-0" data-code="BR">' in html
     assert '<circle class="city"' in html and "Tbilisi: 1 visit" in html
+    assert '<circle class="capital"' in html and "Tbilisi (capital)" in html  # of a country visited
+    assert "Brasília (capital)" not in html  # of a country not visited
     filtered = client.get("/map/?topic=trade-investment").content.decode()
     assert '<g class="country shade-0" data-code="GE">' in filtered
     # the fitted projection puts capitals inside their countries

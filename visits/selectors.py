@@ -453,8 +453,15 @@ def map_data(trips: QuerySet[Trip], meetings: QuerySet[Meeting]) -> dict[str, An
         latitude, longitude = coordinates.of(SimpleNamespace(code=code, capital=None), name)
         if latitude is not None:
             points.append({"country": code, "name": name, "latitude": latitude, "longitude": longitude, "n": n})
-    names = dict(Country.objects.filter(code__in=per_country).values_list("code", "name"))
-    return {"per_country": per_country, "points": points, "names": names}
+    visited = Country.objects.filter(code__in=per_country)
+    names = dict(visited.values_list("code", "name"))
+    capitals = [
+        {"country": code, "name": name, "latitude": latitude, "longitude": longitude}
+        for code, name, latitude, longitude in visited.filter(capital__isnull=False).values_list(
+            "code", "capital__name", "capital__latitude", "capital__longitude"
+        )
+    ]
+    return {"per_country": per_country, "points": points, "names": names, "capitals": capitals}
 
 
 # --- Reports -----------------------------------------------------------------------------

@@ -50,7 +50,7 @@ def world_map(request: HttpRequest) -> HttpResponse:
     def build() -> dict:
         trips, meetings = selectors.filtered(request.GET)
         data = selectors.map_data(trips, meetings)
-        drawn = worldmap.world(data["per_country"], data["names"], data["points"])
+        drawn = worldmap.world(data["per_country"], data["names"], data["points"], data["capitals"])
         ranking = sorted(data["per_country"].items(), key=lambda item: (-item[1], item[0]))
         return {
             **base(),

@@ -90,8 +90,19 @@ class MapPoint:
     radius: float
 
 
-def world(per_country: Mapping[str, int], names: Mapping[str, str], points: list[dict]) -> dict:
-    """What the map template draws: every country (shaded by count) and the city points."""
+@dataclass
+class MapCapital:
+    name: str
+    country: str
+    x: float
+    y: float
+
+
+def world(
+    per_country: Mapping[str, int], names: Mapping[str, str], points: list[dict], capitals: list[dict] = ()
+) -> dict:
+    """What the map template draws: every country (shaded by count), the city points and the
+    capitals of the countries visited."""
     paths = country_paths()
     highest = max(per_country.values(), default=0)
     countries = [
@@ -104,11 +115,17 @@ def world(per_country: Mapping[str, int], names: Mapping[str, str], points: list
         x, y = project(p["latitude"], p["longitude"])
         if 0 <= x <= WIDTH and 0 <= y <= HEIGHT:
             drawn.append(MapPoint(p["name"], p["country"], p["n"], x, y, round(4 + 8 * math.sqrt(p["n"] / most), 1)))
+    marked = []
+    for c in capitals:
+        x, y = project(c["latitude"], c["longitude"])
+        if 0 <= x <= WIDTH and 0 <= y <= HEIGHT:
+            marked.append(MapCapital(c["name"], c["country"], x, y))
     return {
         "width": WIDTH,
         "height": HEIGHT,
         "countries": countries,
         "points": drawn,
+        "capitals": marked,
         "legend": legend(highest),
         "unmapped": sorted(code for code in per_country if code not in paths),
     }
