@@ -588,3 +588,17 @@ def test_glance_months_form_an_axis_and_the_traveller_is_not_met(client, timelin
     assert [n for _, n in months] == ["1", "0", "0", "1"], months
     met = body[body.index('id="counterparts-title"') :]
     assert "Irakli Kobakhidze" in met and "Jens Stoltenberg" not in met  # he travelled: he met, was not met
+
+
+def test_a_card_says_the_meeting_kind_once(client, timeline_data):
+    france = country("FR", "France")
+    untitled = Meeting.objects.create(kind="summit", country=france, status="held", **dated("2024-07-01"))
+    html = client.get("/?country=FR").content.decode()
+    card = html[html.index(f'id="meeting-{untitled.pk}"') :]
+    head = card[: card.index("</p>")]  # the heading and the line of facts under it
+    assert head.lower().count("summit") == 1, head  # the heading says it; the line of facts does not repeat it
+    titled = html[html.index(f'id="meeting-{timeline_data["summit"].pk}"') :]
+    titled = titled[: titled.index("</p>")]
+    assert titled.lower().count("summit") == 1, titled  # "Paris summit": no " · Summit" after it
+    talks = client.get("/?country=GE").content.decode()
+    assert "Talks in Tbilisi" in talks and "· Talks<" not in talks.replace("\n", "")

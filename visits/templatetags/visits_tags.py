@@ -98,6 +98,15 @@ def kind_label(kind: str) -> str:
 
 
 @register.filter
+def kind_if_untold(meeting, heading: str | None = None) -> str:
+    """The meeting's kind for its card's line of facts, or "" when the card's heading (``heading``,
+    else the meeting's title, else its kind) already says it: "Talks in Tbilisi" needs no "talks"."""
+    label = str(kind_label(meeting.kind))
+    shown = str(heading or meeting.title or label)
+    return "" if label.lower() in shown.lower() else label
+
+
+@register.filter
 def topic_name(topic) -> str:
     return titles.topic_name(topic)
 
