@@ -597,6 +597,7 @@ def test_a_card_says_the_meeting_kind_once(client, timeline_data):
     card = html[html.index(f'id="meeting-{untitled.pk}"') :]
     head = card[: card.index("</p>")]  # the heading and the line of facts under it
     assert head.lower().count("summit") == 1, head  # the heading says it; the line of facts does not repeat it
+    assert ">Summit in France</h3>" in head  # written for people, not "summit 2024-07-01"
     titled = html[html.index(f'id="meeting-{timeline_data["summit"].pk}"') :]
     titled = titled[: titled.index("</p>")]
     assert titled.lower().count("summit") == 1, titled  # "Paris summit": no " · Summit" after it

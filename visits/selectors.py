@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear, TruncMonth
 from django.http import QueryDict
 
+from visits import titles
 from visits.models import (
     Country,
     Meeting,
@@ -178,6 +179,8 @@ def decorate_meeting(meeting: Meeting) -> Meeting:
     meeting.sources = _sources(meeting, *participations, *meeting.topic_links.all())
     meeting.warnings = _warnings(meeting.flags, *(p.flags for p in participations))
     meeting.flagged_people = [p for p in participations if _warnings(p.flags)]
+    # an untitled meeting's heading is written for people: "Aliyev and Stoltenberg: talks in Baku"
+    meeting.heading = meeting.title or titles.meeting_title(meeting, participations)
     return meeting
 
 
