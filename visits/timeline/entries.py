@@ -3,8 +3,8 @@
 Entries are assembled by PostgreSQL, one statement per kind for a whole page or stream chunk
 (:func:`build_entries`), and parsed into plain dicts; ``api.serializers`` documents the same shape
 (the API's schema is made from it) and ``tests/test_api_snapshot.py`` pins it byte for byte.
-The web pages' templates read model instances instead: ``Trip.objects.for_api()`` /
-``Meeting.objects.for_api()`` (:func:`load_trips` / :func:`load_meetings`) prefetch what they show.
+The web pages' templates read model instances instead: ``Trip.objects.for_page()`` /
+``Meeting.objects.for_page()`` (:func:`load_trips` / :func:`load_meetings`) prefetch what they show.
 """
 
 from __future__ import annotations
@@ -242,7 +242,7 @@ def _place(alias: str, country: str, country_row: str, city: str) -> str:
 _FIRST_CITY = "CASE WHEN jsonb_typeof(s.cities -> 0) = 'string' THEN s.cities ->> 0 END"
 
 TRIP_ENTRIES = f"""
-SELECT t.id, t.updated_at, json_build_object(
+SELECT t.id, json_build_object(
     'type', 'trip', 'id', t.id, 'url', NULL,
     'title', COALESCE(NULLIF(t.title, ''), p.name || ' trip ' || COALESCE(to_char(t.start_date, 'YYYY-MM-DD'), '')),
     'status', t.status, {_dates_sql("t")},
@@ -271,7 +271,7 @@ WHERE t.id = ANY(%s)
 """
 
 MEETING_ENTRIES = f"""
-SELECT m.id, m.updated_at, json_build_object(
+SELECT m.id, json_build_object(
     'type', 'meeting', 'id', m.id, 'url', NULL, 'title', NULLIF(m.title, ''), 'status', m.status,
     {_dates_sql("m")},
     'kind', NULLIF(m.kind, ''), 'country', {_country("m_country")}, 'city', m.city,
@@ -299,10 +299,6 @@ WHERE m.id = ANY(%s)
 """
 
 
-def _parse(rows: Iterable[tuple]) -> dict[int, Entry]:
-    return {row[0]: orjson.loads(row[2]) for row in rows}
-
-
 def _trip_topics(entry: Entry) -> None:
     """A trip's topics: those of its stops, once each, with the evidence of every stop that names it."""
     topics: dict[str, Entry] = {}
@@ -313,14 +309,11 @@ def _trip_topics(entry: Entry) -> None:
     entry["topics"] = list(topics.values())
 
 
-_KIND_LABELS = dict(Meeting.Kind.choices)
-
-
 def trip_entries(ids: Sequence[int]) -> dict[int, Entry]:
     """Entries of the trips ``ids`` by id (their ``url`` still to fill: :func:`build_entries`)."""
     with connection.cursor() as cursor:
         cursor.execute(TRIP_ENTRIES, [list(ids)])
-        found = _parse(cursor.fetchall())
+        found = {pk: orjson.loads(text) for pk, text in cursor.fetchall()}
     for entry in found.values():
         _trip_topics(entry)
     return found
@@ -332,10 +325,10 @@ def meeting_entries(ids: Sequence[int]) -> dict[int, Entry]:
         cursor.execute(MEETING_ENTRIES, [list(ids)])
         rows = cursor.fetchall()
     found = {}
-    for pk, _, text, kind, start in rows:
+    for pk, text, kind, start in rows:
         entry = found[pk] = orjson.loads(text)
-        if entry["title"] is None:  # as str(meeting): its kind and day
-            entry["title"] = f"{_KIND_LABELS.get(kind, kind)} {start.isoformat() if start else ''}"
+        if entry["title"] is None:  # the model's own words for an untitled meeting (its kind and day)
+            entry["title"] = str(Meeting(kind=kind, start_date=start))
     return found
 
 
