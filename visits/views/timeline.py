@@ -53,7 +53,7 @@ def timeline_context(request: HttpRequest) -> dict[str, Any]:
         "filters": filters,
         "data_links": data_links(filters),
         "share": share_context(request, filters),
-        "glance_url": reverse("visits:glance") + (f"?{filters.urlencode()}" if filters else ""),
+        "glance_url": _with_filters("visits:glance", filters),
         "next_query": _cursor_query(query, page.next),
         "previous_query": _cursor_query(query, page.previous),
     }
@@ -68,7 +68,7 @@ def glance_context(request: HttpRequest) -> dict[str, Any]:
     return {
         **base_context(request),
         "title": page_title(_("At a glance"), _("Timeline")),
-        "timeline_url": reverse("visits:timeline") + (f"?{filters.urlencode()}" if filters else ""),
+        "timeline_url": _with_filters("visits:timeline", filters),
         "per_month_chart": charts.columns(per_month) if per_month else None,
         "counterparts_chart": charts.rows([(p.name, n) for p, n in counterparts]) if counterparts else None,
     }
@@ -84,6 +84,11 @@ def base_context(request: HttpRequest) -> dict[str, Any]:
         **form_state(request.GET),
         "data_links": data_links(filters),
     }
+
+
+def _with_filters(view: str, filters) -> str:
+    """The path of ``view`` with the shareable ``filters`` as its query string."""
+    return reverse(view) + (f"?{filters.urlencode()}" if filters else "")
 
 
 def _cursor_query(query, cursor: str | None) -> str | None:

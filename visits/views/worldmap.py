@@ -90,6 +90,12 @@ class MapPoint:
     radius: float
 
 
+def _on_map(place: Mapping) -> tuple[float, float] | None:
+    """Where a place (``latitude``, ``longitude``) is drawn, or None when it falls outside the map."""
+    x, y = project(place["latitude"], place["longitude"])
+    return (x, y) if 0 <= x <= WIDTH and 0 <= y <= HEIGHT else None
+
+
 @dataclass
 class MapCapital:
     name: str
@@ -110,16 +116,12 @@ def world(
         for code, d in paths.items()
     ]
     most = max((p["n"] for p in points), default=1)
-    drawn = []
-    for p in points:
-        x, y = project(p["latitude"], p["longitude"])
-        if 0 <= x <= WIDTH and 0 <= y <= HEIGHT:
-            drawn.append(MapPoint(p["name"], p["country"], p["n"], x, y, round(4 + 8 * math.sqrt(p["n"] / most), 1)))
-    marked = []
-    for c in capitals:
-        x, y = project(c["latitude"], c["longitude"])
-        if 0 <= x <= WIDTH and 0 <= y <= HEIGHT:
-            marked.append(MapCapital(c["name"], c["country"], x, y))
+    drawn = [
+        MapPoint(p["name"], p["country"], p["n"], *at, round(4 + 8 * math.sqrt(p["n"] / most), 1))
+        for p in points
+        if (at := _on_map(p))
+    ]
+    marked = [MapCapital(c["name"], c["country"], *at) for c in capitals if (at := _on_map(c))]
     return {
         "width": WIDTH,
         "height": HEIGHT,
