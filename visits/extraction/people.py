@@ -344,6 +344,8 @@ def add_known_names(kit: Toolkit, matcher: KnownNames, analysed) -> None:
     for start, end, written, person in hits:
         if any(k in used for k in range(start, end)):
             continue
+        if _inflected_word_of_its_own(kit, analysed, matcher, start, end):
+            continue
         used.update(range(start, end))
         mention = _mention_for(analysed.mentions, start, end)
         if mention is None:
@@ -361,6 +363,17 @@ def add_known_names(kit: Toolkit, matcher: KnownNames, analysed) -> None:
     if used:
         analysed.places = [p for p in analysed.places if not any(k in used for k in range(p.start, p.end))]
         analysed.mentions.sort(key=lambda m: m.start)
+
+
+def _inflected_word_of_its_own(kit: Toolkit, analysed, matcher: KnownNames, start: int, end: int) -> bool:
+    """Whether a name matched with a case ending is in fact a place or an ordinary word: the surname
+    'Росси' with an ending is 'России' (Russia), not Mr Rossi."""
+    tokens = analysed.tokens
+    if " ".join(t.text for t in tokens[start:end]) in matcher.table:
+        return False
+    if any(p.start < end and start < p.end for p in analysed.places):
+        return True
+    return end - start == 1 and kit.is_common_word(tokens[start])
 
 
 def _mention_for(mentions: list[Mention], start: int, end: int) -> Mention | None:
@@ -579,8 +592,8 @@ def _name_case(inflection: dict, tokens_before: list[Token], span: list[Token]) 
         parses = [
             p
             for p in analyzer.parse(words[-1].text)
-            if "NOUN" in p.tag.grammemes and ("anim" in p.tag.grammemes or "Surn" in p.tag.grammemes)
-        ]
+            if p.is_known and "NOUN" in p.tag.grammemes and ("anim" in p.tag.grammemes or "Surn" in p.tag.grammemes)
+        ]  # pymorphy3's guesses for a word it does not know ("Цзиньпин") are no evidence of a case
         cases = [p.tag.case for p in parses]
         if cases and "nomn" not in cases:
             return cases[0]
