@@ -253,3 +253,35 @@ def test_a_visit_report_keeps_the_journey_it_tells_of():
     text = "Prime Minister Tomas Berg arrived in Kyiv on Friday for talks with the Ukrainian government."
     result = run(text, "en", published="2024-08-23")
     assert [s["country"] for t in result["trips"] for s in t["stops"]] == ["UA"]
+
+
+# --- the report's own date, read from its opening lines when none is given -----------------------------
+
+
+def undated(text: str, language: str) -> dict:
+    return extract_report(text, published=None, language=language)
+
+
+def test_a_byline_timestamp_with_dashes_gives_the_report_its_day():
+    text = "Talks in Ankara\n12-05-2023 09:15\nThe minister arrived in Türkiye today for talks with his counterpart."
+    assert undated(text, "en")["report"]["published"] == "2023-05-12"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "Jens Stoltenberg arrived in Kyiv on Thursday, his first visit since the war began on 24 February 2022.",
+            "en",
+        ),
+        (
+            "Jens Stoltenberg llegó a Kiev el jueves, su primera visita desde que empezó la guerra el 24 de febrero"
+            " de 2022.",
+            "es",
+        ),
+    ],
+)
+def test_a_date_in_a_since_clause_is_not_the_reports_day(text, language):
+    result = undated(text, language)
+    assert result["report"]["published"] is None
+    assert [s.get("start") for t in result["trips"] for s in t["stops"]] == [None]

@@ -166,8 +166,24 @@ def _dateline(text: str, kit) -> datetime.date | None:
         tokens = kit.tokenize(sentence.text, sentence.start)
         for mention in kit.dates.find(tokens):
             if mention.kind == "date" and mention.year and mention.day:
+                if _in_background_clause(kit, tokens, mention.start):
+                    continue  # "since the invasion began on 24 February 2022": not the report's day
                 value = kit.dates.resolve(mention, None)
                 if value:
                     candidates.append((tokens[mention.start].start, value.start))
                     break
     return min(candidates)[1] if candidates else None
+
+
+_CLAUSE_MARKS = frozenset(",;:()-") | {"\u2014", "\u2013"}  # dashes: em, en
+
+
+def _in_background_clause(kit, tokens, position: int) -> bool:
+    """Whether a date stands in a clause opened by 'since', 'before' or 'after' (the lexicon's
+    ``not_visit_date``): the words back to the clause's first punctuation mark."""
+    for token in reversed(tokens[:position]):
+        if not token.is_word and token.text in _CLAUSE_MARKS:
+            return False
+        if token.lower in kit.not_visit_date:
+            return True
+    return False

@@ -57,21 +57,22 @@ class DateValue:
 DATELINE_CHARS = 700  # a report's own date stands in its opening lines: dateline, byline, header
 _NUMERIC_DATES = (
     (re.compile(r"(?<!\d)((?:19|20)\d\d)-(\d{1,2})-(\d{1,2})(?!\d)"), "ymd"),
-    (re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})[./]((?:19|20)\d\d)(?!\d)"), "dmy"),
+    (re.compile(r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d\d)(?!\d)"), "d_m_y"),
     (re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"), "ymd"),
 )
 
 
 def numeric_dates(text: str) -> list[tuple[int, dt.date]]:
-    """Dates written in figures (2024-07-25, 20.04.2023, 18/10/2023, 2023年4月13日) with their offsets.
+    """Dates written in figures (2024-07-25, 20.04.2023, 18/10/2023, 25-04-2022, 2023年4月13日) with their offsets.
 
     Day-first unless the first number cannot be a month's day order (10/18/2023 is month-first)."""
     found = []
     for pattern, order in _NUMERIC_DATES:
         for m in pattern.finditer(text):
-            parts = dict(zip(order, (int(g) for g in m.groups()), strict=True))
+            groups = [g for g in m.groups() if g.isdigit()]  # "d_m_y": the separator, one throughout, is a group
+            parts = dict(zip(order.replace("_", ""), (int(g) for g in groups), strict=True))
             day, month = parts["d"], parts["m"]
-            if order == "dmy" and month > 12 >= day:
+            if order == "d_m_y" and month > 12 >= day:
                 day, month = month, day
             try:
                 found.append((m.start(), dt.date(parts["y"], month, day)))
