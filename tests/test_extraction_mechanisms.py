@@ -285,3 +285,13 @@ def test_a_date_in_a_since_clause_is_not_the_reports_day(text, language):
     result = undated(text, language)
     assert result["report"]["published"] is None
     assert [s.get("start") for t in result["trips"] for s in t["stops"]] == [None]
+
+
+def test_the_owner_of_a_travel_noun_is_the_traveller_not_the_subject():
+    # the sentence's subject is the host; "Biden's arrival" says whose journey it is
+    result = run(
+        "Prime Minister Benjamin Netanyahu embraced Joe Biden upon Biden's arrival in Tel Aviv on Wednesday.", "en"
+    )
+    assert [(t["traveller"]["name"], [s["country"] for s in t["stops"]]) for t in result["trips"]] == [
+        ("Joe Biden", ["IL"])
+    ]

@@ -216,7 +216,9 @@ class TripBuilder:
         if frames.remote(kit, a):
             return  # a phone call or a video link is no journey
         if traveller is None and cues:
-            traveller = frames.subject_before(kit, a, cues[0], exclude=(host,) if host else ())
+            traveller = frames.possessor_before(kit, a, cues[0]) or frames.subject_before(
+                kit, a, cues[0], exclude=(host,) if host else ()
+            )
             if traveller is not None:
                 companions = frames.coordinated(kit, a, traveller, cues[0])[1:]
             if traveller is None:
