@@ -56,3 +56,31 @@ def test_a_place_is_not_a_surname_with_a_case_ending():
 def test_russian_names_of_countries_that_are_also_words_are_places_when_capitalised(country, code):
     result = read(f"Сергей Лавров прилетел в {country}.", "ru")
     assert [s["country"] for t in result["trips"] for s in t["stops"]] == [code]
+
+
+PUTIN = KnownPerson(5, "Vladimir Putin", "RU")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "Vladimir Putin et Xi Jinping ont parlé lundi. Le dirigeant chinois effectue en Russie sa première visite.",
+            "fr",
+        ),
+        ("Vladimir Putin and Xi Jinping spoke on Monday. The Chinese leader arrived in Moscow on Monday.", "en"),
+    ],
+)
+def test_the_leader_of_a_country_is_the_reports_one_official_of_that_country(text, language):
+    known = MemoryDirectory(people=[XI, PUTIN])
+    result = extract_report(text, published=dt.date(2023, 3, 21), language=language, directory=known)
+    assert [(t["traveller"]["name"], [s["country"] for s in t["stops"]]) for t in result["trips"]] == [
+        ("Xi Jinping", ["RU"])
+    ]
+
+
+def test_a_leader_with_no_named_official_of_that_country_is_nobody():
+    result = extract_report(
+        "The Chinese leader arrived in Moscow.", published=dt.date(2023, 3, 21), language="en", directory=DIRECTORY
+    )
+    assert result["trips"] == [] and result["officials"] == []

@@ -18,6 +18,7 @@ from visits.extraction.people import Mention, Role
 from visits.extraction.toolkit import Toolkit
 
 ROLE_CONTRADICTS = "role-contradicts-known-position"
+LEADER = "@leader"  # a cue file's title for "leader": the head of a country, president or prime minister
 NATIONAL_ROLES = {
     "President",
     "Prime Minister",
@@ -61,6 +62,9 @@ class Entity:
         return self.known.id if self.known else None
 
     def take_role(self, role: Role) -> None:
+        if role.title == LEADER:  # "the Chinese leader" names a country, not a title
+            self.country = self.country or role.country
+            return
         if self.role is None:
             self.role, self.role_from_report = role.title, True
         if role.title == self.role:
@@ -175,6 +179,8 @@ class People:
 
     def add_role_only(self, mention: Mention) -> Entity | None:
         role = mention.role
+        if role.title == LEADER:
+            return self._leader(mention)
         candidates = [e for e in self.entities if not e.unnamed and _compatible(e, role)]
         if candidates:  # the report's protagonist: the most mentioned, the first met on a tie
             entity = max(candidates, key=lambda e: (len(e.mentions), -self.entities.index(e)))
@@ -196,6 +202,20 @@ class People:
             return None
         entity.mentions.append(mention)
         entity.take_role(role)
+        entity.bare = False
+        entity.usable = True
+        mention.entity = entity
+        return entity
+
+    def _leader(self, mention: Mention) -> Entity | None:
+        """'Le dirigeant chinois': the report's one named official of that country, else nobody (a leader
+        may be a president or a prime minister: the directory cannot tell which is meant)."""
+        country = mention.role.country
+        candidates = [e for e in self.entities if not e.unnamed and country and _country_of(e) == country]
+        if len(candidates) != 1:
+            return None
+        entity = candidates[0]
+        entity.mentions.append(mention)
         entity.bare = False
         entity.usable = True
         mention.entity = entity
@@ -250,6 +270,10 @@ class People:
             return
         if ROLE_CONTRADICTS not in entity.flags:
             entity.flags.append(ROLE_CONTRADICTS)
+
+
+def _country_of(entity: Entity) -> str | None:
+    return entity.country or (entity.known.country if entity.known else None)
 
 
 def _same_person(a: KnownPerson, b: KnownPerson) -> bool:
