@@ -55,10 +55,11 @@ class DateValue:
 
 
 DATELINE_CHARS = 700  # a report's own date stands in its opening lines: dateline, byline, header
-_NUMERIC_DATES = (
-    (re.compile(r"(?<!\d)((?:19|20)\d\d)-(\d{1,2})-(\d{1,2})(?!\d)"), "ymd"),
-    (re.compile(r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d\d)(?!\d)"), "d_m_y"),
-    (re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"), "ymd"),
+_FIGURES_YEAR = r"(?P<y>(?:19|20)\d\d)"
+_NUMERIC_DATES = (  # (pattern, whether a first number over 12 means month-first)
+    (re.compile(rf"(?<!\d){_FIGURES_YEAR}-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}})(?!\d)"), False),
+    (re.compile(rf"(?<![\d./-])(?P<d>\d{{1,2}})(?P<sep>[./-])(?P<m>\d{{1,2}})(?P=sep){_FIGURES_YEAR}(?!\d)"), True),
+    (re.compile(rf"{_FIGURES_YEAR}\s*年\s*(?P<m>\d{{1,2}})\s*月\s*(?P<d>\d{{1,2}})\s*日"), False),
 )
 
 
@@ -67,15 +68,13 @@ def numeric_dates(text: str) -> list[tuple[int, dt.date]]:
 
     Day-first unless the first number cannot be a month's day order (10/18/2023 is month-first)."""
     found = []
-    for pattern, order in _NUMERIC_DATES:
+    for pattern, swappable in _NUMERIC_DATES:
         for m in pattern.finditer(text):
-            groups = [g for g in m.groups() if g.isdigit()]  # "d_m_y": the separator, one throughout, is a group
-            parts = dict(zip(order.replace("_", ""), (int(g) for g in groups), strict=True))
-            day, month = parts["d"], parts["m"]
-            if order == "d_m_y" and month > 12 >= day:
+            day, month = int(m.group("d")), int(m.group("m"))
+            if swappable and month > 12 >= day:
                 day, month = month, day
             try:
-                found.append((m.start(), dt.date(parts["y"], month, day)))
+                found.append((m.start(), dt.date(int(m.group("y")), month, day)))
             except ValueError:
                 continue  # 31.02.2024 is no date
     return sorted(found)

@@ -179,8 +179,19 @@ class People:
 
     def add_role_only(self, mention: Mention) -> Entity | None:
         role = mention.role
-        if role.title == LEADER:
-            return self._leader(mention)
+        entity = self._leader(role.country) if role.title == LEADER else self._for_role(role)
+        if entity is None:
+            return None
+        entity.mentions.append(mention)
+        entity.take_role(role)
+        entity.bare = False
+        entity.usable = True
+        mention.entity = entity
+        return entity
+
+    def _for_role(self, role: Role) -> Entity | None:
+        """Who a role without a name is: the report's protagonist of that role, else the directory's one
+        holder of it that day, else an unnamed official of it."""
         candidates = [e for e in self.entities if not e.unnamed and _compatible(e, role)]
         if candidates:  # the report's protagonist: the most mentioned, the first met on a tie
             entity = max(candidates, key=lambda e: (len(e.mentions), -self.entities.index(e)))
@@ -198,28 +209,13 @@ class People:
                     if entity is None:
                         entity = Entity(name=_unnamed_name(role), unnamed=True, flags=["unnamed"])
                         self.entities.append(entity)
-        if entity is None:
-            return None
-        entity.mentions.append(mention)
-        entity.take_role(role)
-        entity.bare = False
-        entity.usable = True
-        mention.entity = entity
         return entity
 
-    def _leader(self, mention: Mention) -> Entity | None:
+    def _leader(self, country: str | None) -> Entity | None:
         """'Le dirigeant chinois': the report's one named official of that country, else nobody (a leader
         may be a president or a prime minister: the directory cannot tell which is meant)."""
-        country = mention.role.country
         candidates = [e for e in self.entities if not e.unnamed and country and _country_of(e) == country]
-        if len(candidates) != 1:
-            return None
-        entity = candidates[0]
-        entity.mentions.append(mention)
-        entity.bare = False
-        entity.usable = True
-        mention.entity = entity
-        return entity
+        return candidates[0] if len(candidates) == 1 else None
 
     def _holders(self, role: Role):
         try:

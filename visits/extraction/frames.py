@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from visits.extraction.analysis import Analysed
 from visits.extraction.places import PlaceMention
-from visits.extraction.text import _APOS, norm
+from visits.extraction.text import is_possessive_ending
 from visits.extraction.toolkit import Toolkit
 
 TENSE_STATUS = {"future": "planned", "past": "completed", "present": "ongoing"}
@@ -205,11 +205,7 @@ def subject_before(kit: Toolkit, a: Analysed, position: int, exclude=()) -> obje
 def possessor_before(kit: Toolkit, a: Analysed, position: int) -> object | None:
     """The person whose journey a travel noun is: "upon Biden's arrival in Tel Aviv" (the mention right
     before the language's possessive ending)."""
-    marker = kit.lexicon.get("possessive")
-    if not marker or position < 2:
-        return None
-    token = a.tokens[position - 1]
-    if token.text[:1] not in _APOS or norm(token.text[1:]) != norm(marker):
+    if position < 2 or not is_possessive_ending(a.tokens[position - 1].text, kit.lexicon.get("possessive")):
         return None
     owner = next((m for m in a.mentions if m.end == position - 1 and m.entity is not None), None)
     return owner.entity if owner is not None else None

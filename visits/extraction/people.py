@@ -284,8 +284,9 @@ class KnownNames:
                     return self.table[form]
         return hit
 
-    def find(self, text: str, offset: int, tokens: list[Token]) -> list[tuple[int, int, str, KnownPerson]]:
-        """(token start, token end, name as the directory writes it, person) of every known name."""
+    def find(self, text: str, offset: int, tokens: list[Token]) -> list[tuple[int, int, str, KnownPerson, bool]]:
+        """(token start, token end, name as the directory writes it, person, whether a case ending the
+        directory does not write follows it) of every known name."""
         if self._regex is None:
             return []
         found = []
@@ -301,7 +302,8 @@ class KnownNames:
                 covered = [t.i for t in tokens if t.start < end and t.end > start]
                 if covered:
                     written = next(f for f in self.table if self._stem(f) == m.group("name") or f == m.group("name"))
-                    found.append((covered[0], covered[-1] + 1, written, person))
+                    inflected = haystack[m.start("name") : m.end()] not in self.table
+                    found.append((covered[0], covered[-1] + 1, written, person, inflected))
         return found
 
 
@@ -341,10 +343,10 @@ def add_known_names(kit: Toolkit, matcher: KnownNames, analysed) -> None:
     hits = matcher.find(sentence.text, sentence.start, tokens)
     hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
     used: set[int] = set()
-    for start, end, written, person in hits:
+    for start, end, written, person, inflected in hits:
         if any(k in used for k in range(start, end)):
             continue
-        if _inflected_word_of_its_own(kit, analysed, matcher, start, end):
+        if inflected and _word_of_its_own(kit, analysed, start, end):
             continue
         used.update(range(start, end))
         mention = _mention_for(analysed.mentions, start, end)
@@ -365,15 +367,12 @@ def add_known_names(kit: Toolkit, matcher: KnownNames, analysed) -> None:
         analysed.mentions.sort(key=lambda m: m.start)
 
 
-def _inflected_word_of_its_own(kit: Toolkit, analysed, matcher: KnownNames, start: int, end: int) -> bool:
+def _word_of_its_own(kit: Toolkit, analysed, start: int, end: int) -> bool:
     """Whether a name matched with a case ending is in fact a place or an ordinary word: the surname
     'Росси' with an ending is 'России' (Russia), not Mr Rossi."""
-    tokens = analysed.tokens
-    if " ".join(t.text for t in tokens[start:end]) in matcher.table:
-        return False
     if any(p.start < end and start < p.end for p in analysed.places):
         return True
-    return end - start == 1 and kit.is_common_word(tokens[start])
+    return end - start == 1 and kit.is_common_word(analysed.tokens[start])
 
 
 def _mention_for(mentions: list[Mention], start: int, end: int) -> Mention | None:

@@ -265,6 +265,12 @@ def _words(text: str, lexicon: dict):
             yield word, m.start()
 
 
+def is_possessive_ending(piece: str, possessive: str | None) -> bool:
+    """Whether ``piece`` is the language's possessive ending after its apostrophe ("'s" in "Biden's");
+    ``possessive`` is the lexicon's ``possessive``."""
+    return bool(possessive) and piece[:1] in _APOS and norm(piece[1:]) == norm(possessive)
+
+
 def tokenize(text: str, lexicon: dict, lemmatizer: Lemmatizer | None = None, offset: int = 0) -> list[Token]:
     cached = _ELISIONS.get(id(lexicon))
     if cached is None:
@@ -282,7 +288,7 @@ def tokenize(text: str, lexicon: dict, lemmatizer: Lemmatizer | None = None, off
         if cut > 0 and norm(word[:cut]) in elisions:
             add(word[: cut + 1], start)
             word, start = word[cut + 1 :], start + cut + 1
-        elif possessive and cut > 0 and norm(word[cut + 1 :]) == possessive:
+        elif cut > 0 and is_possessive_ending(word[cut:], possessive):
             add(word[:cut], start)
             add(word[cut:], start + cut)
             continue
