@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from tests import api_factories as fx
+from visits import titles
 from visits.models import Meeting
 
 pytest_plugins = ["tests.api_factories"]
@@ -59,7 +60,9 @@ def test_entry_numbers_and_times_are_written_as_python_writes_them(api):
     body = response.content.decode()
     assert '"latitude":41.0,"longitude":44.0' in body and '"confidence":1.0' in body
     assert response.json()["updated_at"] == "2024-04-01T08:30:00+00:00"
-    assert response.json()["title"] == "bilateral meeting 2024-03-11"  # an untitled meeting: its kind and day
+    # an untitled meeting is named as its page names it: its kind and place, the stored spacing trimmed
+    title = response.json()["title"]
+    assert title == titles.meeting_title(m) and title.endswith(": meeting in gyumri")
 
 
 def test_timeline_mixes_types_in_date_order(api):
@@ -112,7 +115,7 @@ def test_timeline_formats(api, fmt):
 
 def test_csv_streams_every_page(api):
     for day in range(1, 8):
-        fx.trip(when=f"2024-02-{day:02d}", title=f"Trip number {day}")
+        fx.trip(when=f"2024-02-{day:02d}", title=f"Trip number {day}", locked_fields=["title"])
     response = api.get("/api/v1/trips?format=csv&page_size=2")
     assert response.status_code == 200 and response.streaming
     text = b"".join(response.streaming_content).decode()
@@ -123,3 +126,19 @@ def test_index_links_every_list(api):
     links = api.get("/api/v1/").json()["endpoints"]
     assert links["timeline"] == "http://testserver/api/v1/timeline"
     assert {"trip", "meeting", "person", "changes", "docs"} <= set(links)
+
+
+def test_titles_are_written_for_people_in_the_language_asked_for(api):
+    """An untitled trip is "who in where" and a meeting "who: what in where", as the pages title them,
+    in the request's language; a title an analyst locked is kept as written."""
+    chief = fx.person("Jens Stoltenberg", slug="jens-stoltenberg")
+    host = fx.person("Ilham Aliyev", slug="ilham-aliyev", code="AZ")
+    trip = fx.trip(chief, stops=[("AZ", ["Baku"], []), ("GE", ["Tbilisi"], []), ("AZ", [], [])])
+    talks = fx.meeting([(host, True, "AZ"), (chief, False, None)], code="AZ", city_name="Baku", kind="talks")
+    Meeting.objects.filter(pk=talks.pk).update(title="")  # as extraction writes meetings
+    named = fx.trip(chief, title="Caucasus tour", locked_fields=["title"])
+    assert api.get(f"/api/v1/trips/{trip.pk}").json()["title"] == "Stoltenberg in Azerbaijan and Georgia"
+    assert api.get(f"/api/v1/meetings/{talks.pk}").json()["title"] == "Aliyev and Stoltenberg: talks in Baku"
+    assert api.get(f"/api/v1/trips/{named.pk}").json()["title"] == "Caucasus tour"
+    french = api.get(f"/api/v1/trips/{trip.pk}", HTTP_ACCEPT_LANGUAGE="fr").json()["title"]
+    assert "Azerbaïdjan" in french and "Géorgie" in french

@@ -50,7 +50,7 @@ def build_world() -> dict:
             ("XK", [], []),
         ],
     )
-    Trip.objects.filter(pk=tour.pk).update(flags=["disputed-dates"])
+    Trip.objects.filter(pk=tour.pk).update(flags=["disputed-dates"], locked_fields=["title"])  # an analyst's title
     Stop.objects.filter(trip=tour, country_id="AM").update(status="planned")
     fx.evidence(tour, undated, quote="Alice Martin will travel to the region", confidence=0.55)
     untitled = fx.trip(bob, when="2023", rep=bare, stops=[("FR", ["Paris"], [])], status="planned")

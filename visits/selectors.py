@@ -191,6 +191,7 @@ def decorate_trip(trip: Trip) -> Trip:
         for link in stop.topic_links.all():
             topics.setdefault(link.topic_id, link.topic)
     trip.stop_list = stops
+    trip.heading = titles.trip_title(trip, stops)  # "Stoltenberg in Azerbaijan, Georgia and Armenia"
     trip.topic_list = list(topics.values())
     trip.sources = _sources(trip, *stops, *(link for stop in stops for link in stop.topic_links.all()))
     trip.warnings = _warnings(trip.flags)

@@ -83,6 +83,11 @@ def country_name(country, language: str | None = None) -> str:
     return names.get(lang) or _territories(lang).get(country.code) or country.name
 
 
+def country_name_by_code(code: str, name: str, language: str | None = None) -> str:
+    """A country's name in ``language`` from its code (CLDR), else ``name`` as stored."""
+    return _territories(_language(language)).get(code) or name
+
+
 def join(items: Sequence[str], language: str | None = None) -> str:
     """'A, B and C' with the language's own pattern."""
     items = [item for item in items if item]
@@ -96,20 +101,22 @@ def join(items: Sequence[str], language: str | None = None) -> str:
 
 
 def surname(person) -> str:
-    """What a title calls someone: the family name ("Stoltenberg", "von der Leyen").
-
-    ``sort_name`` ("Stoltenberg, Jens") decides when set; otherwise the last word of the
-    name with the particles before it. Names whose family name comes first (Xi Jinping)
-    need a ``sort_name``.
-    """
+    """What a title calls someone: the family name ("Stoltenberg", "von der Leyen")."""
     if person is None:
         return ""
-    sort_name = (getattr(person, "sort_name", "") or "").strip()
+    return family_name(person.name, getattr(person, "sort_name", ""))
+
+
+def family_name(name: str | None, sort_name: str | None = "") -> str:
+    """The family name in ``name``: ``sort_name`` ("Stoltenberg, Jens") decides when set; otherwise
+    the last word with the particles before it. Names whose family name comes first (Xi Jinping)
+    need a ``sort_name``."""
+    sort_name = (sort_name or "").strip()
     if sort_name:
         return sort_name.split(",")[0].strip()
-    words = (person.name or "").split()
+    words = (name or "").split()
     if len(words) <= 1:
-        return person.name or ""
+        return name or ""
     kept = [words[-1]]
     for word in reversed(words[1:-1]):
         if word.lower() not in _PARTICLES:
@@ -118,7 +125,7 @@ def surname(person) -> str:
     return " ".join(kept)
 
 
-def _analyst_title(obj) -> str | None:
+def analyst_title(obj) -> str | None:
     if obj.title and obj.is_locked("title"):
         return obj.title
     return None
@@ -126,31 +133,43 @@ def _analyst_title(obj) -> str | None:
 
 def trip_title(trip, stops: Iterable | None = None, language: str | None = None) -> str:
     """ "Stoltenberg in Azerbaijan, Georgia and Armenia" (countries in visit order, each once)."""
-    if kept := _analyst_title(trip):
+    if kept := analyst_title(trip):
         return kept
     if stops is None:
         stops = sorted(trip.stops.all(), key=lambda s: (s.order, s.start_date or s.end_date or dt.date.max, s.pk))
     countries = list({stop.country_id: stop.country for stop in stops}.values())
-    who = surname(trip.traveller)
-    if not countries:
-        return trip.title or gettext("%(who)s: a trip") % {"who": who}
-    places = join([country_name(c, language) for c in countries], language)
-    return gettext("%(who)s in %(places)s") % {"who": who, "places": places}
+    if not countries and trip.title:
+        return trip.title
+    return trip_heading(surname(trip.traveller), [country_name(c, language) for c in countries], language)
+
+
+def trip_heading(who: str, places: Sequence[str], language: str | None = None) -> str:
+    """ "Stoltenberg in Azerbaijan, Georgia and Armenia" from a surname and country names in visit order."""
+    places = list(dict.fromkeys(place for place in places if place))
+    if not places:
+        return gettext("%(who)s: a trip") % {"who": who}
+    return gettext("%(who)s in %(places)s") % {"who": who, "places": join(places, language)}
 
 
 def meeting_title(meeting, participations: Iterable | None = None, language: str | None = None) -> str:
     """ "Aliyev and Stoltenberg: talks in Baku" (hosts first, then in the order recorded)."""
-    if kept := _analyst_title(meeting):
+    if kept := analyst_title(meeting):
         return kept
     if participations is None:
         participations = meeting.participations.all()
     ordered = sorted(participations, key=lambda p: (not p.is_host, p.pk))
-    names = list(dict.fromkeys(surname(p.person) for p in ordered))
+    where = meeting.city or (country_name(meeting.country, language) if meeting.country_id else "")
+    return meeting_heading([surname(p.person) for p in ordered], meeting.kind, where, language)
+
+
+def meeting_heading(names: Sequence[str], kind: str | None, where: str | None, language: str | None = None) -> str:
+    """ "Aliyev and Stoltenberg: talks in Baku" from surnames (hosts first), the meeting's kind and place."""
+    names = list(dict.fromkeys(name for name in names if name))
     if len(names) > MAX_NAMED:
         rest = len(names) - (MAX_NAMED - 1)
         names = [*names[: MAX_NAMED - 1], gettext("%(n)d others") % {"n": rest}]
-    what = _KIND_WORDS.get(meeting.kind, _KIND_WORDS["other"])()
-    where = meeting.city or (country_name(meeting.country, language) if meeting.country_id else "")
+    what = _KIND_WORDS.get(kind or "other", _KIND_WORDS["other"])()
+    where = (where or "").strip()
     if where:
         what = gettext("%(what)s in %(place)s") % {"what": what, "place": where}
     if not names:

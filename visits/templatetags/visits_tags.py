@@ -112,6 +112,12 @@ def topic_name(topic) -> str:
 
 
 @register.filter
+def analyst_title(fact) -> str:
+    """The title an analyst gave a trip or meeting ('' when it has only a machine-written one)."""
+    return titles.analyst_title(fact) or ""
+
+
+@register.filter
 def country_name(country) -> str:
     """A country's name in the current language (CLDR names), else its English name."""
     if country is None:

@@ -19,6 +19,7 @@ from django.db.models import Prefetch, QuerySet, Value
 from django.db.models.functions import Upper
 from django.urls import reverse
 
+from visits import titles
 from visits.models import City, Country, Evidence, Meeting, MeetingTopic, Participation, Stop, StopTopic, Trip
 
 Entry = dict[str, Any]
@@ -244,7 +245,7 @@ _FIRST_CITY = "CASE WHEN jsonb_typeof(s.cities -> 0) = 'string' THEN s.cities ->
 TRIP_ENTRIES = f"""
 SELECT t.id, json_build_object(
     'type', 'trip', 'id', t.id, 'url', NULL,
-    'title', COALESCE(NULLIF(t.title, ''), p.name || ' trip ' || COALESCE(to_char(t.start_date, 'YYYY-MM-DD'), '')),
+    'title', CASE WHEN t.locked_fields @> '["title"]'::jsonb THEN NULLIF(t.title, '') END,
     'status', t.status, {_dates_sql("t")},
     'traveller', json_build_object('id', p.id, 'slug', p.slug, 'name', p.name),
     'stops', COALESCE((
@@ -265,7 +266,7 @@ SELECT t.id, json_build_object(
     'flags', COALESCE(t.flags, '[]'::jsonb)::json,
     'evidence', {_evidence("trip_id", "t.id")},
     'created_at', {_timestamp("t.created_at")}, 'updated_at', {_timestamp("t.updated_at")}
-)::text
+)::text, p.sort_name, t.title
 FROM visits_trip t JOIN visits_person p ON p.id = t.traveller_id
 WHERE t.id = ANY(%s)
 """
@@ -280,7 +281,7 @@ SELECT m.id, json_build_object(
     'participants', COALESCE((
         SELECT json_agg(json_build_object(
             'person', json_build_object('id', pe.id, 'slug', pe.slug, 'name', pe.name),
-            'title', pa.title, 'country', {_country("pc")}, 'is_host', pa.is_host,
+            'title', pa.title, 'country', {_country("pc")}, 'is_host', pa.is_host, '_sort_name', pe.sort_name,
             'flags', COALESCE(pa.flags, '[]'::jsonb)::json,
             'evidence', {_evidence("participation_id", "pa.id")}
         ) ORDER BY pa.is_host DESC, pa.id)
@@ -291,7 +292,7 @@ SELECT m.id, json_build_object(
     'flags', COALESCE(m.flags, '[]'::jsonb)::json,
     'evidence', {_evidence("meeting_id", "m.id")},
     'created_at', {_timestamp("m.created_at")}, 'updated_at', {_timestamp("m.updated_at")}
-)::text, m.kind, m.start_date
+)::text
 FROM visits_meeting m
 LEFT JOIN visits_country m_country ON m_country.code = m.country_id
 {_place("m_place", "m.country_id", "m_country", "m.city")}
@@ -313,10 +314,26 @@ def trip_entries(ids: Sequence[int]) -> dict[int, Entry]:
     """Entries of the trips ``ids`` by id (their ``url`` still to fill: :func:`build_entries`)."""
     with connection.cursor() as cursor:
         cursor.execute(TRIP_ENTRIES, [list(ids)])
-        found = {pk: orjson.loads(text) for pk, text in cursor.fetchall()}
-    for entry in found.values():
+        rows = cursor.fetchall()
+    found = {}
+    for pk, text, sort_name, stored_title in rows:
+        entry = found[pk] = orjson.loads(text)
         _trip_topics(entry)
+        if entry["title"] is None:  # an analyst's title is kept; any other is written for people
+            entry["title"] = _trip_title(entry, sort_name, stored_title)
     return found
+
+
+def _trip_title(entry: Entry, sort_name: str, stored_title: str) -> str:
+    """ "Stoltenberg in Azerbaijan, Georgia and Armenia", as :func:`visits.titles.trip_title` writes it."""
+    countries = [
+        titles.country_name_by_code(stop["country"]["code"], stop["country"]["name"])
+        for stop in entry["stops"]
+        if stop["country"]
+    ]
+    if not countries and stored_title:
+        return stored_title
+    return titles.trip_heading(titles.family_name(entry["traveller"]["name"], sort_name), countries)
 
 
 def meeting_entries(ids: Sequence[int]) -> dict[int, Entry]:
@@ -325,10 +342,15 @@ def meeting_entries(ids: Sequence[int]) -> dict[int, Entry]:
         cursor.execute(MEETING_ENTRIES, [list(ids)])
         rows = cursor.fetchall()
     found = {}
-    for pk, text, kind, start in rows:
+    for pk, text in rows:
         entry = found[pk] = orjson.loads(text)
-        if entry["title"] is None:  # the model's own words for an untitled meeting (its kind and day)
-            entry["title"] = str(Meeting(kind=kind, start_date=start))
+        surnames = [
+            titles.family_name(part["person"]["name"], part.pop("_sort_name")) for part in entry["participants"]
+        ]
+        if entry["title"] is None:  # as the pages write it: "Aliyev and Stoltenberg: talks in Baku"
+            country = entry["country"]
+            where = entry["city"] or (titles.country_name_by_code(country["code"], country["name"]) if country else "")
+            entry["title"] = titles.meeting_heading(surnames, entry["kind"], where)
     return found
 
 
