@@ -295,3 +295,38 @@ def test_the_owner_of_a_travel_noun_is_the_traveller_not_the_subject():
     assert [(t["traveller"]["name"], [s["country"] for s in t["stops"]]) for t in result["trips"]] == [
         ("Joe Biden", ["IL"])
     ]
+
+
+# --- Notices inside scraped text ---------------------------------------------------------------
+
+SCRAPED_WITHOUT_BLANK_LINES = (
+    "Die Ministerin Anna Beispiel ist am Dienstag zu einem Besuch in Georgien eingetroffen.\n"
+    "In Tiflis traf sie den Regierungschef, um über Energie zu sprechen.\n"
+    "Die Gespräche dauerten drei Stunden. © AFP\n"
+    "Datenschutz | Impressum\n"
+)
+
+
+def test_a_notice_line_does_not_hide_the_article_it_ends():
+    """Scraped pages often keep no blank lines: the article and its credit line are one paragraph.
+    Only the notice's own line is furniture."""
+    from visits.extraction.sentences import split_sentences
+
+    sentences = split_sentences(SCRAPED_WITHOUT_BLANK_LINES, lexicons.load("de"))
+    kept = [s.text for s in sentences if not s.boilerplate]
+    assert kept[0].startswith("Die Ministerin") and len(kept) == 2
+    assert all("Impressum" not in s and "AFP" not in s for s in kept)
+    result = extract_report(SCRAPED_WITHOUT_BLANK_LINES, published=dt.date(2024, 3, 20), language="de")
+    assert [stop["country"] for trip in result["trips"] for stop in trip["stops"]] == ["GE"]
+
+
+def test_a_long_line_that_mentions_a_cue_word_is_news():
+    from visits.extraction.sentences import split_sentences
+
+    line = (
+        "The minister said in Tbilisi that the new law on cookie banners and newsletter consent "
+        + "would be discussed with European partners during the talks next week, " * 4
+        + "officials confirmed."
+    )
+    (sentence,) = split_sentences(line, lexicons.load("en"))
+    assert not sentence.boilerplate

@@ -102,3 +102,16 @@ def test_decoding_order():
     assert text in decode_bytes(text.encode("latin-1"), declared="utf-8")  # declared charset does not fit
     with pytest.raises(CleanError):
         decode_bytes(bytes(range(256)) * 20)
+
+
+def test_plain_text_without_blank_lines_ending_in_a_credit_is_kept():
+    """A text pasted as one block of lines ends with the agency credit and an editors' note: the
+    article is the text, not a legal notice (once the whole block was dropped: "empty page")."""
+    body = (
+        "The foreign minister arrived in Yerevan on Tuesday for two days of talks with her counterpart.\n"
+        "She is expected to discuss the border process and trade before travelling on to Baku.\n"
+        "Both sides called the meeting constructive. Copyright 2024 Example Agency. All rights reserved.\n"
+    )
+    text = clean_plain_text(body).text
+    assert text.startswith("The foreign minister arrived in Yerevan")
+    assert "travelling on to Baku" in text and "All rights reserved" not in text

@@ -44,6 +44,9 @@ class Sentence:
     heading: bool = False  # a line without final punctuation: title, dateline, caption
 
 
+NOTICE_MAX_WORDS = 60  # a copyright or cookie notice is short; a long line that mentions one is news
+
+
 def split_sentences(text: str, lexicon: dict, months: set[str] = frozenset()) -> list[Sentence]:
     abbreviations = {norm(a).rstrip(".") for a in lexicon.get("abbreviations", [])}
     abbreviations |= {norm(h).rstrip(".") for h in lexicon.get("honorifics", [])}
@@ -132,18 +135,21 @@ def _real_stop(text: str, s: int, dot: int, abbreviations: set[str], months: set
 
 
 def _mark_boilerplate(sentences: list[Sentence], text: str, lexicon: dict) -> None:
+    """Navigation, notices and bylines are judged line by line within a paragraph: scraped text
+    often has no blank lines, and an article that ends "(c) AFP" is not a notice. A long line that
+    merely contains a cue ("cookie", "newsletter") is article text."""
     cues = [norm(c) for c in lexicon.get("boilerplate", [])]
     byline = [norm(b) for b in lexicon.get("byline", [])]
-    paragraphs: dict[int, list[Sentence]] = {}
+    lines: dict[tuple[int, int], list[Sentence]] = {}
     for sentence in sentences:
-        paragraphs.setdefault(sentence.paragraph, []).append(sentence)
-    for group in paragraphs.values():
+        lines.setdefault((sentence.paragraph, text.count("\n", 0, sentence.start)), []).append(sentence)
+    for group in lines.values():
         whole = " ".join(s.text for s in group)
         folded = norm(whole)
         linked = sum(len(m.group()) for m in _LINK.finditer(whole))
+        notice = len(whole.split()) <= NOTICE_MAX_WORDS and (any(c in folded for c in cues) or "©" in whole)
         furniture = (
-            any(c in folded for c in cues)
-            or "©" in whole
+            notice
             or _EMAIL_URL.search(whole) is not None
             or linked > 0.3 * len(whole)
             or (len(group) == 1 and _is_byline(whole, byline))

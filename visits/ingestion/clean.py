@@ -149,7 +149,14 @@ def _is_boilerplate_line(line: str, cues: bp.Cues) -> bool:
 
 
 def _kept_text(group: list[str], cues: bp.Cues) -> str:
-    return " ".join(bp.strip_markdown_links(line) for line in group if not _is_boilerplate_line(line, cues)).strip()
+    """The group's text without its boilerplate lines. In a block of several lines (text pasted or
+    scraped without blank lines) a legal line goes alone: an article ending "(c) AFP" is kept."""
+    block = len(group) > 1
+    return " ".join(
+        bp.strip_markdown_links(line)
+        for line in group
+        if not (_is_boilerplate_line(line, cues) or (block and bp.is_legal(line, cues)))
+    ).strip()
 
 
 def _is_body(group: list[str], cues: bp.Cues) -> bool:
