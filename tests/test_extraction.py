@@ -547,3 +547,13 @@ def test_a_visitor_hosted_at_home_gets_the_trip(schema):
     (trip,) = result["trips"]
     assert trip["traveller"]["name"] == "Narendra Modi"
     assert (trip["stops"][0]["country"], trip["stops"][0]["start"]) == ("FR", "2025-04-15")
+
+
+def test_the_head_of_an_organisation_hosted_in_a_capital_gets_the_trip(schema):
+    """An official of an international organisation has no home to be hosted in: met by a president
+    in his capital, they are the visitor."""
+    text = "President of Georgia Nino Example met UN Secretary-General Maria Sample in Tbilisi on Tuesday."
+    result = run(text, "en", "2025-04-16", schema)
+    (trip,) = result["trips"]
+    assert trip["traveller"]["name"] == "Maria Sample"
+    assert (trip["stops"][0]["country"], trip["stops"][0]["start"]) == ("GE", "2025-04-15")

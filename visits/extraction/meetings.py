@@ -193,11 +193,11 @@ class MeetingBuilder:
 
     def _visitors(self, a: Analysed, counterparts, country: str, city, status: str, date, position: int) -> None:
         """The host meets at home, in a place the sentence names: a counterpart from another country is
-        the visitor there ("Putin and Xi held talks in the Kremlin": Xi's trip to Russia)."""
+        the visitor there ("Putin and Xi held talks in the Kremlin": Xi's trip to Russia), and so is
+        the head of an international organisation ("Putin met the UN Secretary-General in Moscow")."""
         stop_status = {"held": "completed", "planned": "planned"}.get(status, status)
         for person in counterparts:
-            home = getattr(person, "country", None)
-            if home is None or home == country or getattr(person, "organization", None) or person in self.trips:
+            if person in self.trips or not self._abroad(person, country):
                 continue
             trip = self.builder.trip_of(person)
             trip.inferred = True
