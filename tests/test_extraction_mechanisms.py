@@ -330,3 +330,13 @@ def test_a_long_line_that_mentions_a_cue_word_is_news():
     )
     (sentence,) = split_sentences(line, lexicons.load("en"))
     assert not sentence.boilerplate
+
+
+def test_a_closed_compound_that_ends_in_a_role_is_the_role():
+    """German writes roles as one word with their qualifier: the compound is a role, not a first name."""
+    text = "Die Bundesaußenministerin Anna Beispiel ist am Donnerstag in Peking eingetroffen."
+    result = extract_report(text, published=dt.date(2024, 4, 13), language="de")
+    (trip,) = result["trips"]
+    assert trip["traveller"]["name"] == "Anna Beispiel"
+    (official,) = [o for o in result["officials"] if o["name"] == "Anna Beispiel"]
+    assert official["role"] == "Minister of Foreign Affairs"

@@ -392,12 +392,18 @@ _ROMAN = re.compile(r"^(?:I{1,3}|IV|V|VI{1,3}|IX|X{1,3})$")
 
 
 def _compound_roles(kit: Toolkit, tokens: list[Token]) -> list:
-    """Hyphenated compounds: 'US-Präsident', 'Nato-Chef', 'EU-Kommissionschefin', 'экс-президент'."""
+    """Compounds that end in a role: hyphenated ('US-Präsident', 'Nato-Chef', 'экс-президент') and
+    closed ('Bundesaußenministerin', 'Vizeaußenminister'), so the role is not read as a first name."""
     from visits.extraction.text import Match
 
     found = []
     for token in tokens:
-        if "-" not in token.text or not token.is_word:
+        if not token.is_word:
+            continue
+        if "-" not in token.text:
+            value = _closed_compound_role(kit, token)
+            if value is not None:
+                found.append(Match(token.i, token.i + 1, value))
             continue
         head, _, last = token.text.rpartition("-")
         value = kit.single_roles.get(last.casefold()) or kit.single_roles.get(kit.lemmatizer(last)[0])
@@ -416,6 +422,22 @@ def _compound_roles(kit: Toolkit, tokens: list[Token]) -> list:
                 continue
         found.append(Match(token.i, token.i + 1, (title, organization, country)))
     return found
+
+
+CLOSED_ROLE_MIN = 7  # a role word at the end of a compound: "minister", "präsident", not "chef" or "king"
+CLOSED_PREFIX_MIN = 3
+
+
+def _closed_compound_role(kit: Toolkit, token: Token) -> tuple | None:
+    """The longest role word a capitalised compound ends with ("Bundes|außenministerin")."""
+    word = token.text.casefold()
+    if not token.text[:1].isupper() or word in kit.single_roles:
+        return None
+    for cut in range(CLOSED_PREFIX_MIN, len(word) - CLOSED_ROLE_MIN + 1):
+        value = kit.single_roles.get(word[cut:])
+        if value is not None:
+            return tuple([*value, None, None][:3])
+    return None
 
 
 def _role_ok(tokens: list[Token], m) -> bool:
