@@ -557,3 +557,17 @@ def test_the_head_of_an_organisation_hosted_in_a_capital_gets_the_trip(schema):
     (trip,) = result["trips"]
     assert trip["traveller"]["name"] == "Maria Sample"
     assert (trip["stops"][0]["country"], trip["stops"][0]["start"]) == ("GE", "2025-04-15")
+
+
+def test_a_known_family_name_first_official_is_found_by_the_family_name(schema):
+    """'Xi' alone is Xi Jinping, as 'Stoltenberg' alone is Jens Stoltenberg."""
+    xi = KnownPerson(7, "Xi Jinping", "CN")
+    directory = MemoryDirectory([KnownPosition(xi, "President", "CN", None, dt.date(2013, 3, 14), None)])
+    text = (
+        "President Xi arrived in Moscow on Monday for a state visit. "
+        "On Tuesday Chinese President Xi Jinping met Prime Minister Mikhail Mishustin in Moscow."
+    )
+    result = extract_report(text, published=dt.date(2023, 3, 21), language="en", directory=directory)
+    assert [trip["traveller"]["name"] for trip in result["trips"]] == ["Xi Jinping"]
+    names = {p["name"] for meeting in result["meetings"] for p in meeting["participants"]}
+    assert "Xi Jinping" in names and "Xi" not in names

@@ -144,3 +144,15 @@ def test_load_starter_is_idempotent():
     ) == counts
     assert f"people: 0 created, 0 updated, {counts[0]} unchanged" in again.getvalue()
     assert f"positions: 0 created, 0 updated, {counts[2]} unchanged" in again.getvalue()
+
+
+def test_a_name_written_family_name_first_sorts_and_titles_by_it():
+    """Chinese, Korean and Vietnamese officials are named family name first, in the world's press too:
+    Xi Jinping sorts under Xi and a trip of his is "Xi in Russia", not "Jinping in Russia"."""
+    from tests import api_factories as fx
+    from visits import titles
+
+    xi, _ = person_get_or_create(name="Xi Jinping", country="CN")
+    stoltenberg, _ = person_get_or_create(name="Jens Stoltenberg", country="NO")
+    assert (xi.sort_name, stoltenberg.sort_name) == ("Xi, Jinping", "Stoltenberg, Jens")
+    assert titles.trip_title(fx.trip(xi, stops=[("RU", ["Moscow"], [])])) == "Xi in Russia"

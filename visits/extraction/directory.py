@@ -64,6 +64,25 @@ def name_key(name: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in kept).split())
 
 
+#: Countries whose officials' names the world's press, too, writes family name first ("Xi Jinping",
+#: "Yoon Suk Yeol", "Pham Minh Chinh"); Japanese and Hungarian officials are usually given-name first.
+FAMILY_NAME_FIRST = frozenset({"CN", "TW", "HK", "MO", "KP", "KR", "VN", "KH"})
+
+
+def family_name_first(country: str | None) -> bool:
+    return (country or "").upper() in FAMILY_NAME_FIRST
+
+
+def sort_name(name: str, country: str | None = None) -> str:
+    """ "Stoltenberg, Jens"; "Xi, Jinping" for a name written family name first."""
+    parts = name.split()
+    if len(parts) < 2:
+        return name
+    if family_name_first(country):
+        return f"{parts[0]}, {' '.join(parts[1:])}"
+    return f"{parts[-1]}, {' '.join(parts[:-1])}"
+
+
 class EmptyDirectory:
     """Knows nobody: every name stays as written, no role is ever checked."""
 

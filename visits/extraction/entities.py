@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from visits.extraction.analysis import Analysed
-from visits.extraction.directory import Directory, KnownPerson, name_key
+from visits.extraction.directory import Directory, KnownPerson, family_name_first, name_key
 from visits.extraction.people import Mention, Role
 from visits.extraction.toolkit import Toolkit
 
@@ -144,6 +144,8 @@ class People:
             entity.usable = True
         entity.mentions.append(mention)
         entity.surnames |= self._surname_keys(mention, analysed)
+        if known and family_name_first(known.country) and len(known.name.split()) > 1:
+            entity.surnames.add(name_key(known.name.split()[0]))  # "Xi" is Xi Jinping
         if mention.role:
             entity.take_role(mention.role)
         mention.entity = entity

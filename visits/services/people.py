@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
+from visits.extraction.directory import sort_name
 from visits.models import Country, Organization, OrganizationAlias, Person, PersonAlias, Position, ReviewState
 
 _PUNCT_RE = re.compile(r"[^\w\s]", re.UNICODE)
@@ -107,11 +108,6 @@ def country_for(code: str | None) -> Country | None:
     return country
 
 
-def _sort_name(name: str) -> str:
-    parts = name.split()
-    return f"{parts[-1]}, {' '.join(parts[:-1])}" if len(parts) > 1 else name
-
-
 def _apply(obj, values: dict, *, locked: Iterable[str] = ()) -> list[str]:
     """Set the changed, unlocked ``values`` on ``obj``; return the names of fields changed."""
     changed = []
@@ -153,7 +149,7 @@ def person_get_or_create(
     if created:
         person = Person.objects.create(
             name=name,
-            sort_name=_sort_name(name),
+            sort_name=sort_name(name, country),
             slug=unique_slug(Person, name),
             wikidata_id=wikidata_id or None,
             country=country_for(country),
@@ -207,7 +203,7 @@ def person_update(
     """Update a person's fields, skipping locked ones; ``fill_only`` only sets empty fields. Returns changed fields."""
     values: dict = {}
     if name and not person.is_locked("name"):
-        values.update(name=name, sort_name=_sort_name(name))
+        values.update(name=name, sort_name=sort_name(name, country or person.country_id))
     if country:
         values["country"] = country_for(country)
     if wikidata_id:
