@@ -340,3 +340,18 @@ def test_a_closed_compound_that_ends_in_a_role_is_the_role():
     assert trip["traveller"]["name"] == "Anna Beispiel"
     (official,) = [o for o in result["officials"] if o["name"] == "Anna Beispiel"]
     assert official["role"] == "Minister of Foreign Affairs"
+
+
+def test_a_stop_takes_a_topic_only_from_talks():
+    """A subject named beside a visit was not discussed, as far as the report says; talks about it
+    at the stop were, even with no counterpart named."""
+    background = (
+        "NATO Secretary General Jens Stoltenberg arrived in Baku on Monday. "
+        "Azerbaijan supplies natural gas to Europe through a pipeline across Georgia."
+    )
+    talks = "NATO Secretary General Jens Stoltenberg arrived in Baku on Monday for talks on energy security."
+    day = dt.date(2024, 3, 19)
+    (stop,) = extract_report(background, published=day, language="en")["trips"][0]["stops"]
+    assert stop["topics"] == []
+    (stop,) = extract_report(talks, published=day, language="en")["trips"][0]["stops"]
+    assert stop["topics"] == ["energy-security"]

@@ -286,7 +286,9 @@ def attach_topics(
 ) -> None:
     """Topics go to the meeting they were discussed at: the meeting of the sentence, the meetings at a
     place the sentence names ("the talks in Baku"), the meeting the sentence goes on about; else to the
-    stop the sentence or its paragraph is about, when no meeting took place there."""
+    stop the sentence or its paragraph is about, when no meeting took place there and the sentence
+    speaks of talks ("talks on energy in Baku"): a subject merely named beside a visit was not
+    discussed, as far as the report says."""
     for a in doc:
         slugs = []
         for m in a.topics:
@@ -332,7 +334,7 @@ def attach_topics(
             _extend(meeting.topics, slugs)
             if a not in meeting.evidence:
                 meeting.evidence.append(a)
-        for stop in stops:
+        for stop in stops if a.meetings else ():  # a stop's topic is one its talks were about
             _extend(stop.topics, slugs)
             if a not in stop.evidence:
                 stop.evidence.append(a)
