@@ -355,3 +355,12 @@ def test_a_stop_takes_a_topic_only_from_talks():
     assert stop["topics"] == []
     (stop,) = extract_report(talks, published=day, language="en")["trips"][0]["stops"]
     assert stop["topics"] == ["energy-security"]
+
+
+def test_the_stop_under_way_holds_the_reports_day():
+    """An arrival told without a date happens on the report's day; its end is not known."""
+    text = "NATO Secretary General Jens Stoltenberg arrived in Kyiv on an unannounced visit."
+    (stop,) = extract_report(text, published=dt.date(2023, 4, 20), language="en")["trips"][0]["stops"]
+    assert (stop["status"], stop["start"], stop["end"]) == ("ongoing", "2023-04-20", None)
+    (undated,) = extract_report(text, published=None, language="en")["trips"][0]["stops"]
+    assert undated["start"] is None

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from visits.extraction import lexicons
+from visits.extraction.places import EXTRA_LOCALES
 from visits.extraction.text import Lemmatizer, PhraseMatcher, Token, norm
 
 SEASON_MONTHS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "winter": (12, 2)}
@@ -106,8 +107,9 @@ class DateFinder:
         self.short_months: dict[str, int] = {}
         ordinary = _cue_words(self.lexicon)
         contexts = ("format", "stand-alone")
+        scripts = [locale, *(Locale.parse(extra) for extra in EXTRA_LOCALES.get(language, ()))]  # sr: Latin too
         for number in range(1, 13):
-            names = {locale.months[c]["wide"][number] for c in contexts}
+            names = {script.months[c]["wide"][number] for script in scripts for c in contexts}
             forms = {norm(name).rstrip(".") for name in names}
             for form in sorted(forms):
                 table = self.months if len(form) >= 3 and form not in ordinary else self.short_months
@@ -115,12 +117,13 @@ class DateFinder:
             for lemma in sorted(self._name_lemmas(names, forms)):
                 if len(lemma) >= 3 and lemma not in ordinary:
                     self.months.setdefault(lemma, number)
-            for context in contexts:
-                form = norm(locale.months[context]["abbreviated"][number]).rstrip(".")
-                if len(form) >= 3:
-                    self.short_months.setdefault(form, number)
+            for script in scripts:
+                for context in contexts:
+                    form = norm(script.months[context]["abbreviated"][number]).rstrip(".")
+                    if len(form) >= 3:
+                        self.short_months.setdefault(form, number)
         for number in range(7):
-            names = {locale.days[c]["wide"][number] for c in contexts}
+            names = {script.days[c]["wide"][number] for script in scripts for c in contexts}
             forms = {norm(name) for name in names}
             for form in sorted(forms | self._name_lemmas(names, forms)):
                 self.weekdays.setdefault(form, number)

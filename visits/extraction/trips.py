@@ -375,6 +375,14 @@ def still_there(trip: Trip, published: dt.date | None) -> None:
         last.status = "ongoing"
 
 
+def there_on_the_day(trip: Trip, published: dt.date | None) -> None:
+    """The one stop under way that the report gives no date is where the traveller is on the report's
+    day ("Stoltenberg is on an unannounced visit to Kyiv"): it holds that day, its end unknown."""
+    undated = [s for s in trip.stops if s.status == "ongoing" and s.start is None]
+    if published is not None and len(undated) == 1:
+        undated[0].dated(DateValue(published, published, "day"))
+
+
 def finish_trips(trips, published: dt.date | None, call: bool = False, went_home: bool = False) -> list[Trip]:
     """Drop stops at the traveller's home (own country, own organisation's seat) and, when the report
     has news of its own (a current stop, or ``call``: a call it opens with), stops of earlier journeys
@@ -405,6 +413,7 @@ def finish_trips(trips, published: dt.date | None, call: bool = False, went_home
                     stop.status = "ongoing"
         if not went_home:
             still_there(trip, published)
+        there_on_the_day(trip, published)
         if trip.stops:
             result.extend(separate_journeys(trip))
     return result
