@@ -496,3 +496,23 @@ def test_merging_a_new_report_takes_a_bounded_number_of_statements(world, django
     merge(world, "A")
     with django_assert_max_num_queries(60):
         merge(world, "B")
+
+
+def test_a_stay_under_way_joins_a_report_of_it_a_few_days_later(world):
+    """'She is in Tbilisi' (under way, end unknown) on the 17th and again on the 20th is one stay;
+    a report of the same place a fortnight later is another trip."""
+
+    def under_way(day: str, key: str) -> MergeResult:
+        told = copy.deepcopy(EXTRACTION_B)
+        told["trips"][0].update(start=day, end=None, precision="day", status="ongoing")
+        told["trips"][0]["stops"] = [{"country": "GE", "start": day, "end": None, "precision": "day"}]
+        told["meetings"] = []
+        report = Report.objects.create(
+            title=key, language="en", published_date=dt.date.fromisoformat(day), external_id=key
+        )
+        return merge_extraction(report, told)
+
+    under_way("2024-05-17", "first")
+    assert under_way("2024-05-20", "still there").trips_created == 0
+    assert Trip.objects.count() == 1
+    assert under_way("2024-06-03", "back again").trips_created == 1

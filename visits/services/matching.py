@@ -18,6 +18,9 @@ from visits.dates import period_bounds, widen
 # How far from its report's publication date a claim without a usable date may lie.
 WINDOW = dt.timedelta(days=28)
 MONTH_SLACK = dt.timedelta(days=7)
+#: How much longer a stay that a report tells as under way, with no end, may last ("she is in Beijing"):
+#: a report a few days later that she is still there, or has just left, tells of the same trip.
+OPEN_STAY = dt.timedelta(days=7)
 PRECISION_RANK = {"day": 3, "month": 2, "year": 1}
 # Tie-break between statuses reported on the same day (any fixed order keeps merging deterministic).
 TRIP_STATUS_RANK = {"planned": 0, "postponed": 1, "ongoing": 2, "completed": 3, "cancelled": 4}
@@ -97,10 +100,15 @@ def periods_match(a: Claim, b: Claim, *, adjacent_days: int) -> bool:
     """
     pa, pb = bounds(a), bounds(b)
     if not is_loose(a) and not is_loose(b):
-        return gap(pa, pb) <= adjacent_days
+        return gap(_stay(a, pa), _stay(b, pb)) <= adjacent_days
     if pa and pb and gap(pa, pb) > 0:
         return False
     return _near_anchor(a, b) if is_loose(a) else _near_anchor(b, a)
+
+
+def _stay(claim: Claim, period: Period) -> Period:
+    """The period a claim can be about: an open stay (under way, end unknown) may go on for OPEN_STAY."""
+    return (period[0], period[1] + OPEN_STAY) if claim.get("open") else period
 
 
 def _near_anchor(loose: Claim, other: Claim) -> bool:

@@ -272,6 +272,8 @@ def _merge_trip(run: _Run, index: int, data: dict) -> None:
         "flags": sorted(set((data.get("traveller") or {}).get("flags") or [])),
         **_period(run, data, where),
     }
+    if claim.get("start") and claim["status"] == "ongoing" and not data.get("end"):
+        claim["open"] = True  # under way, its end unknown: matching.OPEN_STAY
     trip = _find_trip(run, traveller, claim)
     if trip is None:
         trip = Trip.objects.create(
