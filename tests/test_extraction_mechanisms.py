@@ -364,3 +364,20 @@ def test_the_stop_under_way_holds_the_reports_day():
     assert (stop["status"], stop["start"], stop["end"]) == ("ongoing", "2023-04-20", None)
     (undated,) = extract_report(text, published=None, language="en")["trips"][0]["stops"]
     assert undated["start"] is None
+
+
+def test_a_relative_day_is_no_first_name():
+    """'Ieri Baerbock ha incontrato...': yesterday, Baerbock met; not a person called Ieri Baerbock."""
+    from visits.extraction.directory import KnownPerson, KnownPosition, MemoryDirectory
+
+    baerbock = KnownPerson(3, "Annalena Baerbock", "DE")
+    directory = MemoryDirectory(
+        [KnownPosition(baerbock, "Minister of Foreign Affairs", "DE", None, dt.date(2021, 12, 8), None)]
+    )
+    text = (
+        "La ministra degli Esteri tedesca Annalena Baerbock è in Cina.\n"
+        "- Ieri Baerbock ha incontrato il ministro degli Esteri cinese Qin Gang a Pechino."
+    )
+    result = extract_report(text, published=dt.date(2023, 4, 15), language="it", directory=directory)
+    assert "Annalena Baerbock" in {o["name"] for o in result["officials"]}
+    assert not any(o["name"].startswith("Ieri") for o in result["officials"])

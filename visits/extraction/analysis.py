@@ -61,7 +61,7 @@ def analyse_sentence(sentence: Sentence, kit: Toolkit) -> Analysed:
     org_tokens = {k for o in a.orgs for k in range(o.start, o.end)}
     a.places = [p for p in a.places if not any(k in org_tokens for k in range(p.start, p.end))]
     a.dates = kit.dates.find(tokens)
-    a.mentions = find_mentions(kit, tokens, a.places, a.orgs, sentence.index)
+    a.mentions = find_mentions(kit, tokens, a.places, a.orgs, sentence.index, a.dates)
     a.travel = kit.travel.find(tokens, text=sentence.text, offset=sentence.start)
     a.stop_nouns = kit.stop_nouns.find(tokens, text=sentence.text, offset=sentence.start)
     a.status = longest_nonoverlapping(kit.status.find(tokens, text=sentence.text, offset=sentence.start))

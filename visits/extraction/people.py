@@ -13,7 +13,7 @@ first on word boundaries, on characters for Chinese and Japanese).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import regex
@@ -74,8 +74,18 @@ def find_organizations(kit: Toolkit, tokens: list[Token]) -> list[OrgMention]:
     return found
 
 
+#: Date words that are never part of a name ("Ieri Baerbock", "Today Stoltenberg", "Вчера Лавров"); a month
+#: may be one ("Theresa May"), and a full date has figures, which no name has.
+NOT_IN_NAMES = frozenset({"weekday", "days", "period", "season"})
+
+
 def find_mentions(
-    kit: Toolkit, tokens: list[Token], places: list[PlaceMention], orgs: list[OrgMention], sentence: int
+    kit: Toolkit,
+    tokens: list[Token],
+    places: list[PlaceMention],
+    orgs: list[OrgMention],
+    sentence: int,
+    dates: Iterable = (),
 ) -> list[Mention]:
     demonyms = {p.start: (p.end, p.place.code) for p in places if p.place.kind == "demonym"}
     place_at = {p.start: p for p in places}
@@ -87,6 +97,7 @@ def find_mentions(
     }
     blocked = {k for p in places if p.place.kind != "demonym" for k in range(p.start, p.end)}
     blocked |= {k for o in orgs for k in range(o.start, o.end)}
+    blocked |= {k for d in dates if d.kind in NOT_IN_NAMES for k in range(d.start, d.end)}
     roles = [m for m in longest_nonoverlapping(kit.roles.find(tokens, slots)) if _role_ok(tokens, m)]
     roles = longest_nonoverlapping(roles + _compound_roles(kit, tokens))
     mentions: list[Mention] = []
